@@ -3,7 +3,8 @@
 //
 // A collector is driven from the agent's loop thread: every call must return without blocking. A driver
 // for hardware behind a slow link keeps its own cache (refreshed by I/O on the loop) and returns it from
-// read(); commands are queued and their failures reported by the next read() (module status).
+// read(). A command that returns success is reflected by the next read() (a driver that completes it
+// asynchronously updates its cache at once and reports a later failure through the module status).
 
 #include <array>
 #include <memory>

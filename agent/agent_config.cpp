@@ -1,0 +1,109 @@
+#include "agent/agent_config.h"
+
+#include "core/config_error.h"
+#include "core/ids.h"
+#include "core/yaml_reader.h"
+
+namespace netpower::agent {
+
+namespace {
+
+const char* const kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+void read_agentx(const core::YamlReader& r, const YAML::Node& node, AgentxSettings& out) {
+  r.expect_map(node, "agentx", {"socket", "ping_interval"});
+  if (!node) return;
+  out.socket = r.string(node, "socket", out.socket);
+  auto ping = r.duration(node, "ping_interval", out.ping_interval);
+  if (ping < std::chrono::seconds(1) || ping > std::chrono::hours(1)) {
+    r.fail(node["ping_interval"], "'ping_interval' must be between 1s and 1h");
+  }
+  out.ping_interval = std::chrono::duration_cast<std::chrono::seconds>(ping);
+}
+
+void read_chain(const core::YamlReader& r, const YAML::Node& node, ChainSettings& out) {
+  r.expect_map(node, "chain", {"location", "boards", "ports"});
+  if (!node) return;
+  out.location = r.string(node, "location", "", kLocationMax);
+  auto boards = node["boards"];
+  if (boards && !boards.IsNull()) {
+    if (!boards.IsMap())
+      r.fail(boards, "chain.boards must be a mapping of board letter (A..Z) to settings");
+    for (const auto& item : boards) {
+      auto id = core::BoardId::parse(item.first.Scalar());
+      if (!id) r.fail(item.first, "'" + item.first.Scalar() + "' is not a board (A..Z)");
+      r.expect_map(item.second, "board " + id->str(), {"page"});
+      out.board(*id).page_name = r.string(item.second, "page", "", kPageNameMax);
+    }
+  }
+  auto ports = node["ports"];
+  if (ports && !ports.IsNull()) {
+    if (!ports.IsMap())
+      r.fail(ports, "chain.ports must be a mapping of port name (A1..Z4) to settings");
+    for (const auto& item : ports) {
+      auto id = core::PortId::parse(item.first.Scalar());
+      if (!id) r.fail(item.first, "'" + item.first.Scalar() + "' is not a port (A1..Z4)");
+      r.expect_map(item.second, "port " + id->str(), {"name", "min_on", "min_off"});
+      auto& port = out.port(*id);
+      port.name = r.string(item.second, "name", "", kDeviceNameMax);
+      port.min_on = r.duration(item.second, "min_on", port.min_on);
+      port.min_off = r.duration(item.second, "min_off", port.min_off);
+      for (auto* key : {"min_on", "min_off"}) {
+        if (r.duration(item.second, key, {}) > std::chrono::hours(24)) {
+          r.fail(item.second[key], std::string("'") + key + "' may be at most 24h");
+        }
+      }
+    }
+  }
+}
+
+void read_pdu(const core::YamlReader& r, const YAML::Node& node, PduSettings& out) {
+  r.expect_map(node, "pdu", {"driver", "poll_interval", "settings"});
+  if (!node) return;
+  out.driver = r.string(node, "driver", "");
+  if (out.driver.empty()) r.fail(node, "pdu needs a 'driver'");
+  out.poll_interval = r.duration(node, "poll_interval", out.poll_interval);
+  if (out.poll_interval < std::chrono::milliseconds(10) ||
+      out.poll_interval > std::chrono::hours(1)) {
+    r.fail(node["poll_interval"], "'poll_interval' must be between 10ms and 1h");
+  }
+  out.driver_settings = node["settings"] ? node["settings"] : YAML::Node(YAML::NodeType::Map);
+}
+
+AgentConfig parse(const core::YamlReader& r, const YAML::Node& root) {
+  AgentConfig config;
+  config.file = r.file();
+  if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
+  r.expect_map(root, "the configuration", {"agentx", "log", "chain", "pdu"});
+  read_agentx(r, root["agentx"], config.agentx);
+  auto log = root["log"];
+  r.expect_map(log, "log", {"level"});
+  if (log) {
+    config.log_level = r.string(log, "level", config.log_level);
+    bool known = false;
+    for (auto* level : kLogLevels) known = known || config.log_level == level;
+    if (!known)
+      r.fail(log["level"], "unknown log level '" + config.log_level +
+                               "' (trace, debug, info, warn, error, critical, off)");
+  }
+  read_chain(r, root["chain"], config.chain);
+  read_pdu(r, root["pdu"], config.pdu);
+  if (config.pdu.driver.empty()) {
+    throw core::ConfigError(r.file(), 0, 0, "no collector configured: add a 'pdu' section");
+  }
+  return config;
+}
+
+}  // namespace
+
+AgentConfig load_agent_config(const std::string& file) {
+  core::YamlReader reader(file);
+  return parse(reader, reader.load());
+}
+
+AgentConfig parse_agent_config(const std::string& text, const std::string& file) {
+  core::YamlReader reader(file);
+  return parse(reader, reader.load_string(text));
+}
+
+}  // namespace netpower::agent

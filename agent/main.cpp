@@ -1,0 +1,108 @@
+// netpower-agent: the AgentX subagent that serves local power hardware as the Sentry2-MIB.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "agent/agent_config.h"
+#include "agent/model/chain_model.h"
+#include "agent/snmp/sentry2_mib.h"
+#include "agent/snmp/subagent.h"
+#include "collectors/registry.h"
+#include "core/config_error.h"
+#include "core/select_loop.h"
+#include "core/yaml_reader.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+struct Options {
+  std::string config_file = "/etc/netpower/agent.yaml";
+  std::string agentx_socket;
+  std::string log_level;
+  double time_scale = 1.0;
+  bool check_only = false;
+};
+
+int run(const Options& options) {
+  using namespace netpower;
+  auto config = agent::load_agent_config(options.config_file);
+  if (!options.agentx_socket.empty()) config.agentx.socket = options.agentx_socket;
+  if (!options.log_level.empty()) config.log_level = options.log_level;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  core::ClockPtr clock;
+  if (options.time_scale != 1.0) {
+    clock = std::make_unique<core::ScaledClock>(options.time_scale);
+    spdlog::warn("time runs {}x faster than real time (--time-scale): for tests and demos only",
+                 options.time_scale);
+  } else {
+    clock = std::make_unique<core::SteadyClock>();
+  }
+  core::SelectLoop loop(*clock);
+
+  core::YamlReader reader(config.file);
+  auto pdu = collectors::make_pdu_collector(config.pdu.driver, config.pdu.driver_settings,
+                                            collectors::DriverContext{loop, reader});
+  if (options.check_only) {
+    std::printf("%s: configuration is valid\n", config.file.c_str());
+    return 0;
+  }
+
+  agent::ChainModel model(loop, *pdu, config.chain);
+  model.start_polling(config.pdu.poll_interval);
+
+  agent::snmp::Sentry2Mib sentry2(model);
+  agent::snmp::Subagent subagent(
+      {"netpower-agent", config.agentx.socket, config.agentx.ping_interval});
+  subagent.register_module("Sentry2-MIB", agent::snmp::kSentry2Root,
+                           [&sentry2]() -> const agent::snmp::MibTree& { return sentry2.tree(); });
+  subagent.start();
+  loop.add_source(&subagent);
+  loop.stop_on_signals();
+
+  spdlog::info("netpower-agent {} running: {} collector, {} board(s)", kVersion, pdu->name(),
+               model.board_count());
+  loop.run();
+  spdlog::info("netpower-agent stopping");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("netpower-agent");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  Options options;
+  CLI::App app{"netpower-agent: serves PDU chains and UPSes to snmpd over AgentX (Sentry2-MIB)",
+               "netpower-agent"};
+  app.add_option("-c,--config", options.config_file, "configuration file (YAML)")
+      ->capture_default_str();
+  app.add_option("--agentx-socket", options.agentx_socket,
+                 "AgentX master address, overrides agentx.socket (path or tcp:HOST:PORT)");
+  app.add_option("--log-level", options.log_level,
+                 "trace, debug, info, warn, error, critical or off; overrides log.level");
+  app.add_option("--time-scale", options.time_scale,
+                 "run the agent's clock this many times faster (tests and demos only)")
+      ->check(CLI::Range(0.001, 100000.0));
+  app.add_flag("--check-config", options.check_only,
+               "validate the configuration (and the collector's settings) and exit");
+  app.set_version_flag("--version", kVersion);
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    return run(options);
+  } catch (const netpower::core::ConfigError& e) {
+    spdlog::critical("configuration error: {}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+#pragma once
+// The AgentX subagent: net-snmp's agent library in subagent role, joined to our SelectLoop.
+// net-snmp keeps process-wide state, so there is exactly one Subagent per process.
+//
+// The master snmpd may go away and come back: with a ping interval set, net-snmp's alarms notice,
+// close the session and reopen it, re-sending every registration. Because the loop asks net-snmp
+// for its descriptors and next alarm before every wait (prepare) and runs its alarms after
+// (dispatch), the new socket is watched without any re-registration of ours.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/snmp/mib_tree.h"
+#include "core/select_loop.h"
+
+namespace netpower::agent::snmp {
+
+struct SubagentOptions {
+  std::string name = "netpower-agent";
+  // AgentX master address: a Unix socket path, or tcp:HOST:PORT. Empty: net-snmp's default
+  // (/var/agentx/master).
+  std::string agentx_socket;
+  std::chrono::seconds ping_interval{5};  // how often a lost master is looked for again
+};
+
+class Subagent final : public core::ExternalSource {
+ public:
+  explicit Subagent(SubagentOptions options);
+  ~Subagent() override;
+  Subagent(const Subagent&) = delete;
+  Subagent& operator=(const Subagent&) = delete;
+
+  // Serves the subtree at `root` from the tree that `tree()` returns at the time of each request.
+  // Call before start().
+  void register_module(const std::string& name, const Oid& root,
+                       std::function<const MibTree&()> tree);
+  // Opens the session to the master (and keeps retrying in the background if it is not there).
+  void start();
+
+  void prepare(fd_set& readable, int& max_fd, core::Duration& timeout) override;
+  void dispatch(const fd_set& readable) override;
+
+  struct Registration;
+
+ private:
+  SubagentOptions options_;
+  std::vector<std::unique_ptr<Registration>> registrations_;
+  bool started_ = false;
+};
+
+}  // namespace netpower::agent::snmp

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The demo stack: installs dependencies, builds, and runs a real snmpd master on 127.0.0.1 (port 10161 by
+# default, DEMO_PORT overrides) with a private AgentX socket, and netpower-agent serving a simulated chain of
+# four boards. Prints commands to try; Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+if [ "${DEMO_SKIP_SETUP:-0}" != "1" ]; then
+  scripts/install-deps.sh
+  scripts/build.sh netpower-agent netpower-simctl
+fi
+
+port="${DEMO_PORT:-10161}"
+run_dir="$(mktemp -d /tmp/netpower-demo.XXXXXX)"
+agentx="$run_dir/agentx.sock"
+sim_socket="$run_dir/sim.sock"
+admin_user="netpower-admin" admin_auth="demo-admin-auth-key" admin_priv="demo-admin-priv-key"
+viewer_user="netpower-viewer" viewer_auth="demo-viewer-auth-key" viewer_priv="demo-viewer-priv-key"
+read_community="np-demo-read" write_community="np-demo-write" error_community="np-demo-error"
+
+sed -e "s|@PORT@|$port|" -e "s|@AGENTX_SOCKET@|$agentx|" \
+    -e "s|@ADMIN_USER@|$admin_user|g" -e "s|@ADMIN_AUTH@|$admin_auth|" -e "s|@ADMIN_PRIV@|$admin_priv|" \
+    -e "s|@VIEWER_USER@|$viewer_user|g" -e "s|@VIEWER_AUTH@|$viewer_auth|" -e "s|@VIEWER_PRIV@|$viewer_priv|" \
+    -e "s|@READ_COMMUNITY@|$read_community|" -e "s|@WRITE_COMMUNITY@|$write_community|" \
+    -e "s|@ERROR_COMMUNITY@|$error_community|" \
+    deploy/demo/snmpd.conf.in > "$run_dir/snmpd.conf"
+sed -e "s|^  settings:|  settings:\n    control_socket: $sim_socket|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
+mkdir -p "$run_dir/persist"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "demo stopped; logs were in $run_dir"
+}
+trap cleanup EXIT INT TERM
+
+SNMP_PERSISTENT_DIR="$run_dir/persist" MIBS="" /usr/sbin/snmpd -f -C -c "$run_dir/snmpd.conf" \
+  -Lf "$run_dir/snmpd.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$agentx" ] && break; sleep 0.1; done
+[ -S "$agentx" ] || { echo "snmpd did not start; see $run_dir/snmpd.log"; cat "$run_dir/snmpd.log"; exit 1; }
+
+build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agentx" \
+  2> >(tee "$run_dir/agent.log" >&2) &
+pids+=($!)
+
+mibs="-M +$root/mibs:$root/third_party/mibs -m +Sentry2-MIB"
+v3="-v3 -l authPriv -u $admin_user -a SHA -A $admin_auth -x AES -X $admin_priv"
+target="udp:127.0.0.1:$port"
+sleep 1
+cat <<INFO
+
+netpower demo is running (logs in $run_dir).
+  snmpd master      udp:127.0.0.1:$port, AgentX socket $agentx
+  SNMPv3 admin      $admin_user  auth SHA "$admin_auth"  priv AES "$admin_priv"
+  SNMPv3 viewer     $viewer_user auth SHA "$viewer_auth" priv AES "$viewer_priv" (read-only)
+  v2c communities   read "$read_community", write "$write_community" (power action only),
+                    errors "$error_community"; there is no "public"
+
+Try, in another terminal (MIBS from this checkout give names; drop $mibs for numeric OIDs):
+  snmpwalk     $mibs $v3 $target sentry2RemotePowerManager
+  snmpbulkwalk $mibs -v2c -c $read_community $target sentry2PortTable
+  snmpget      $mibs $v3 $target sentry2PortControlStatus.\"B1\" sentry2PortDeviceLoad.\"B1\"
+  snmpset      $mibs $v3 $target sentry2PortPowerAction.\"B1\" i reboot
+  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\"B1\"   # Reboot for 15 s, then On
+  snmpset      $mibs -v2c -c $write_community $target sentry2PortPowerAction.\"D4\" i powerOn
+  snmpwalk     $mibs -v2c -c $error_community $target sentry2ErrorGroup
+The simulated hardware (faults, loads, temperatures; docs/simulator.md):
+  build/collectors/sim/netpower-simctl $sim_socket state
+  build/collectors/sim/netpower-simctl $sim_socket fault B2 no-response
+  build/collectors/sim/netpower-simctl $sim_socket load B1 7.5
+
+Ctrl-C stops the demo.
+INFO
+wait "${pids[@]}"
