@@ -13,7 +13,8 @@ Duration SteadyClock::real_wait(TimePoint deadline) const {
   return d > Duration::zero() ? d : Duration::zero();
 }
 
-ScaledClock::ScaledClock(double factor) : factor_(factor), origin_(std::chrono::steady_clock::now()) {
+ScaledClock::ScaledClock(double factor)
+    : factor_(factor), origin_(std::chrono::steady_clock::now()) {
   if (!(factor > 0.0)) throw std::invalid_argument("clock scale factor must be > 0");
 }
 

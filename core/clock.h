@@ -1,6 +1,6 @@
 #pragma once
-// Injected time. Everything that waits (reboot delay, trap periods, poll intervals) reads a Clock so that
-// tests can run the patent's 15-second and 60-second rules in milliseconds.
+// Injected time. Everything that waits (reboot delay, trap periods, poll intervals) reads a Clock
+// so that tests can run the patent's 15-second and 60-second rules in milliseconds.
 
 #include <chrono>
 #include <memory>
@@ -15,8 +15,8 @@ class Clock {
   virtual ~Clock() = default;
   // Current time on this clock. Called from the loop thread.
   virtual TimePoint now() const = 0;
-  // Real (wall) time until `deadline` on this clock is reached; zero when it is due, Duration::max()
-  // when real time never reaches it (a manual clock).
+  // Real (wall) time until `deadline` on this clock is reached; zero when it is due,
+  // Duration::max() when real time never reaches it (a manual clock).
   virtual Duration real_wait(TimePoint deadline) const = 0;
 };
 using ClockPtr = std::unique_ptr<Clock>;

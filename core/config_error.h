@@ -1,5 +1,6 @@
 #pragma once
-// A configuration problem that stops start-up. The message names the file, the line and the problem.
+// A configuration problem that stops start-up. The message names the file, the line and the
+// problem.
 
 #include <stdexcept>
 #include <string>

@@ -9,8 +9,8 @@
 
 namespace netpower::core {
 
-// Parses a sequence of <number><unit> with units ms, s, m, h; a bare "0" is zero. nullopt if malformed
-// or negative.
+// Parses a sequence of <number><unit> with units ms, s, m, h; a bare "0" is zero. nullopt if
+// malformed or negative.
 std::optional<Duration> parse_duration(std::string_view text);
 // The shortest exact form: "15s", "1m30s", "250ms", "0s".
 std::string format_duration(Duration d);

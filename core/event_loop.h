@@ -1,6 +1,6 @@
 #pragma once
-// The single-threaded loop that an agent process runs on. Collectors watch their descriptors and set
-// timers through it; nothing inside a callback may block.
+// The single-threaded loop that an agent process runs on. Collectors watch their descriptors and
+// set timers through it; nothing inside a callback may block.
 
 #include <functional>
 
@@ -21,8 +21,8 @@ class EventLoop {
   }
   // Cancels a timer; harmless if it already ran.
   virtual void cancel(TimerId id) = 0;
-  // Calls `on_readable` whenever `fd` is readable (or at EOF/error) until unwatch(fd). The caller keeps
-  // ownership of the descriptor and must unwatch before closing it.
+  // Calls `on_readable` whenever `fd` is readable (or at EOF/error) until unwatch(fd). The caller
+  // keeps ownership of the descriptor and must unwatch before closing it.
   virtual void watch_readable(int fd, std::function<void()> on_readable) = 0;
   virtual void unwatch(int fd) = 0;
 };

@@ -1,7 +1,7 @@
 #pragma once
-// An EventLoop on select(2). Other libraries that own descriptors of their own (net-snmp) join it as an
-// ExternalSource: they are asked for their descriptors and timeout before every wait, so a descriptor
-// they close and reopen (a reconnect) is picked up without any re-registration.
+// An EventLoop on select(2). Other libraries that own descriptors of their own (net-snmp) join it
+// as an ExternalSource: they are asked for their descriptors and timeout before every wait, so a
+// descriptor they close and reopen (a reconnect) is picked up without any re-registration.
 
 #include <sys/select.h>
 

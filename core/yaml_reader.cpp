@@ -47,7 +47,8 @@ void YamlReader::expect_map(const YAML::Node& node, std::string_view what,
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string known;
       for (auto k : allowed) known += (known.empty() ? "" : ", ") + std::string(k);
-      fail(item.first, "unknown key '" + key + "' in " + std::string(what) + " (known: " + known + ")");
+      fail(item.first,
+           "unknown key '" + key + "' in " + std::string(what) + " (known: " + known + ")");
     }
   }
 }
@@ -62,7 +63,8 @@ std::string YamlReader::string(const YAML::Node& map, const char* key, const std
                    " characters long; at most " + std::to_string(max_length) + " are allowed");
   }
   for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) fail(node, std::string("'") + key + "' contains a control character");
+    if (c < 0x20 || c == 0x7f)
+      fail(node, std::string("'") + key + "' contains a control character");
   }
   return value;
 }

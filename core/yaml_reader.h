@@ -1,6 +1,6 @@
 #pragma once
-// Reading configuration files with errors that name file, line and problem. Unknown keys are errors, so a
-// typo never silently falls back to a default.
+// Reading configuration files with errors that name file, line and problem. Unknown keys are
+// errors, so a typo never silently falls back to a default.
 
 #include <yaml-cpp/yaml.h>
 
@@ -29,7 +29,8 @@ class YamlReader {
   std::string string(const YAML::Node& map, const char* key, const std::string& fallback,
                      std::size_t max_length = std::string::npos) const;
   Duration duration(const YAML::Node& map, const char* key, Duration fallback) const;
-  double number(const YAML::Node& map, const char* key, double fallback, double min, double max) const;
+  double number(const YAML::Node& map, const char* key, double fallback, double min,
+                double max) const;
   long integer(const YAML::Node& map, const char* key, long fallback, long min, long max) const;
   bool boolean(const YAML::Node& map, const char* key, bool fallback) const;
 
