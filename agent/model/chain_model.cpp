@@ -62,6 +62,11 @@ void ChainModel::adopt(const collectors::ChainReading& chain) {
   }
   boards_.assign(chain.boards.begin(), chain.boards.begin() + count);
   for (int b = 0; b < count; ++b) {
+    // The firmware version does not change while a board is silent: keep the last one known.
+    const auto& version = boards_[static_cast<std::size_t>(b)].code_version;
+    if (!version.empty()) code_versions_[static_cast<std::size_t>(b)] = version;
+  }
+  for (int b = 0; b < count; ++b) {
     for (int p = 0; p < core::kPortsPerBoard; ++p) {
       PortId id{core::BoardId{b}, p + 1};
       auto& port = state(id);
@@ -93,7 +98,7 @@ BoardView ChainModel::board(core::BoardId id) const {
   view.page_name = settings_.board(id).page_name;
   if (id.index < board_count_) {
     const auto& reading = boards_[static_cast<std::size_t>(id.index)];
-    view.code_version = reading.code_version;
+    view.code_version = code_versions_[static_cast<std::size_t>(id.index)];
     if (link_up_ && reading.responding) {
       view.temperature_c = reading.temperature_c;
       view.input_load_amps = reading.input_load_amps;

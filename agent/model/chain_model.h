@@ -101,6 +101,7 @@ class ChainModel {
   ChainSettings settings_;
   std::array<PortState, core::kMaxPorts> ports_{};
   std::vector<collectors::BoardReading> boards_;
+  std::array<std::string, core::kMaxBoards> code_versions_{};
   int board_count_ = 0;
   std::uint64_t shape_generation_ = 0;
   bool link_up_ = false;

@@ -183,6 +183,9 @@ void Subagent::register_module(const std::string& name, const Oid& root,
 }
 
 void Subagent::start() {
+  // init_agent() registers agentxPingInterval with its default; set ours again after it.
+  netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+                     static_cast<int>(options_.ping_interval.count()));
   init_snmp(options_.name.c_str());
   started_ = true;
   spdlog::info("AgentX subagent started; master at {}",
