@@ -15,11 +15,12 @@ endfunction()
 function(netpower_test name)
   cmake_parse_arguments(T "" "LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_compile_options(${name} PRIVATE ${NETPOWER_WARNINGS})
+  # GCC 12 warns on designated initializers that leave members to their defaults.
+  target_compile_options(${name} PRIVATE ${NETPOWER_WARNINGS} -Wno-missing-field-initializers)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
                        DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -92,8 +92,9 @@ class AgentSentry2Test : public ::testing::Test {
     std::string previous;
     for (const auto& vb : r.varbinds) {
       EXPECT_EQ(vb.oid.rfind(kRoot + ".", 0), 0u) << "left the subtree: " << vb.oid;
-      if (!previous.empty())
+      if (!previous.empty()) {
         EXPECT_TRUE(oid_less(previous, vb.oid)) << previous << " !< " << vb.oid;
+      }
       previous = vb.oid;
       out[vb.oid] = vb;
     }
