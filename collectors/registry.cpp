@@ -1,0 +1,18 @@
+#include "collectors/registry.h"
+
+#include "collectors/sim/sim_collector.h"
+
+namespace netpower::collectors {
+
+PduCollectorPtr make_pdu_collector(const std::string& driver, const YAML::Node& settings,
+                                   DriverContext context) {
+  if (driver == "sim") return sim::make_sim_collector(settings, context.file, context.loop);
+  std::string known;
+  for (const auto& name : pdu_driver_names()) known += (known.empty() ? "" : ", ") + name;
+  // Only the settings node is at hand: its position is the nearest one to the driver key.
+  context.file.fail(settings, "unknown PDU driver '" + driver + "' (known: " + known + ")");
+}
+
+std::vector<std::string> pdu_driver_names() { return {"sim"}; }
+
+}  // namespace netpower::collectors

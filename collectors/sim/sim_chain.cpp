@@ -1,0 +1,238 @@
+#include "collectors/sim/sim_chain.h"
+
+#include <utility>
+
+namespace netpower::collectors::sim {
+
+const char* to_string(PortFault fault) {
+  switch (fault) {
+    case PortFault::kNone:
+      return "none";
+    case PortFault::kNoResponse:
+      return "no-response";
+    case PortFault::kOnSense:
+      return "on-sense";
+    case PortFault::kOffFail:
+      return "off-fail";
+  }
+  return "unknown";
+}
+
+const char* to_string(BoardFault fault) {
+  switch (fault) {
+    case BoardFault::kNone:
+      return "none";
+    case BoardFault::kNoResponse:
+      return "no-response";
+  }
+  return "unknown";
+}
+
+std::optional<PortFault> parse_port_fault(std::string_view text) {
+  for (auto fault :
+       {PortFault::kNone, PortFault::kNoResponse, PortFault::kOnSense, PortFault::kOffFail}) {
+    if (text == to_string(fault)) return fault;
+  }
+  return std::nullopt;
+}
+
+std::optional<BoardFault> parse_board_fault(std::string_view text) {
+  for (auto fault : {BoardFault::kNone, BoardFault::kNoResponse}) {
+    if (text == to_string(fault)) return fault;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(HistoryEntry::Kind kind) {
+  switch (kind) {
+    case HistoryEntry::Kind::kRelay:
+      return "relay";
+    case HistoryEntry::Kind::kShutdown:
+      return "shutdown";
+    case HistoryEntry::Kind::kTickle:
+      return "tickle";
+  }
+  return "unknown";
+}
+
+const char* to_string(HistoryEntry::Source source) {
+  switch (source) {
+    case HistoryEntry::Source::kInitial:
+      return "initial";
+    case HistoryEntry::Source::kCollector:
+      return "collector";
+    case HistoryEntry::Source::kLocal:
+      return "local";
+  }
+  return "unknown";
+}
+
+SimChain::SimChain(const SimSettings& settings, const core::Clock& clock)
+    : clock_(clock),
+      code_version_(settings.code_version),
+      load_sense_(settings.load_sense),
+      on_sense_(settings.on_sense),
+      boards_(static_cast<std::size_t>(settings.boards)) {
+  for (int b = 0; b < board_count(); ++b) {
+    boards_[static_cast<std::size_t>(b)].temperature_c =
+        settings.temperatures[static_cast<std::size_t>(b)];
+  }
+  for (int flat = 0; flat < board_count() * core::kPortsPerBoard; ++flat) {
+    auto id = core::PortId::from_flat(flat);
+    mutable_port(id).appliance_amps = settings.appliance_amps[static_cast<std::size_t>(flat)];
+    set_relay(id, settings.initially_on[static_cast<std::size_t>(flat)],
+              HistoryEntry::Source::kInitial);
+  }
+}
+
+bool SimChain::contains(core::BoardId board) const {
+  return board.index >= 0 && board.index < board_count();
+}
+
+bool SimChain::contains(core::PortId port) const {
+  return contains(port.board) && port.number >= 1 && port.number <= core::kPortsPerBoard;
+}
+
+bool SimChain::powered(core::PortId id) const {
+  const auto& p = port(id);
+  switch (p.fault) {
+    case PortFault::kOnSense:
+      return false;
+    case PortFault::kOffFail:
+      return true;
+    case PortFault::kNone:
+    case PortFault::kNoResponse:
+      break;
+  }
+  return p.relay_on;
+}
+
+double SimChain::load_amps(core::PortId id) const {
+  return powered(id) ? port(id).appliance_amps : 0.0;
+}
+
+double SimChain::input_load_amps(core::BoardId board) const {
+  double sum = 0.0;
+  for (int n = 1; n <= core::kPortsPerBoard; ++n) sum += load_amps(core::PortId{board, n});
+  return sum;
+}
+
+ChainReadResult SimChain::read() const {
+  ChainReadResult result;
+  if (unplugged_) {
+    result.status = {PduFault::kLinkDown, "sim: the chain is unplugged"};
+    return result;
+  }
+  result.chain.boards.resize(boards_.size());
+  for (int b = 0; b < board_count(); ++b) {
+    const core::BoardId board_id{b};
+    const auto& board = boards_[static_cast<std::size_t>(b)];
+    auto& out = result.chain.boards[static_cast<std::size_t>(b)];
+    if (board.fault == BoardFault::kNoResponse) {
+      out.responding = false;
+      for (auto& port_out : out.ports) port_out.responding = false;
+      continue;
+    }
+    out.code_version = code_version_;
+    out.temperature_c = board.temperature_c;
+    if (load_sense_) out.input_load_amps = input_load_amps(board_id);
+    for (int n = 1; n <= core::kPortsPerBoard; ++n) {
+      const core::PortId id{board_id, n};
+      auto& port_out = out.ports[static_cast<std::size_t>(n - 1)];
+      if (port(id).fault == PortFault::kNoResponse) {
+        port_out.responding = false;
+        continue;
+      }
+      port_out.relay_on = port(id).relay_on;
+      if (on_sense_) port_out.power_sensed = powered(id);
+      if (load_sense_) port_out.load_amps = load_amps(id);
+    }
+  }
+  return result;
+}
+
+PduResult SimChain::reachable(core::PortId id) const {
+  if (unplugged_) return {PduFault::kLinkDown, "sim: the chain is unplugged"};
+  if (!contains(id)) {
+    return {PduFault::kNoSuchPort, "sim: port " + id.str() + " is not in a chain of " +
+                                       std::to_string(board_count()) + " boards"};
+  }
+  if (board(id.board).fault == BoardFault::kNoResponse) {
+    return {PduFault::kNoResponse, "sim: board " + id.board.str() + " does not respond"};
+  }
+  if (port(id).fault == PortFault::kNoResponse) {
+    return {PduFault::kNoResponse, "sim: port " + id.str() + " does not respond"};
+  }
+  return PduResult::success();
+}
+
+PduResult SimChain::switch_port(core::PortId id, bool on) {
+  auto status = reachable(id);
+  if (status.ok()) set_relay(id, on, HistoryEntry::Source::kCollector);
+  return status;
+}
+
+PduResult SimChain::set_shutdown_signal(core::PortId id, bool asserted) {
+  auto status = reachable(id);
+  if (!status.ok()) return status;
+  mutable_port(id).shutdown_asserted = asserted;
+  record({clock_.now(),
+          id,
+          HistoryEntry::Kind::kShutdown,
+          HistoryEntry::Source::kCollector,
+          asserted,
+          {}});
+  return status;
+}
+
+PduResult SimChain::tickle(core::PortId id, const std::vector<std::uint8_t>& pattern) {
+  auto status = reachable(id);
+  if (!status.ok()) return status;
+  record({clock_.now(), id, HistoryEntry::Kind::kTickle, HistoryEntry::Source::kCollector, false,
+          pattern});
+  return status;
+}
+
+bool SimChain::set_port_fault(core::PortId id, PortFault fault) {
+  if (!contains(id)) return false;
+  mutable_port(id).fault = fault;
+  return true;
+}
+
+bool SimChain::set_board_fault(core::BoardId id, BoardFault fault) {
+  if (!contains(id)) return false;
+  boards_[static_cast<std::size_t>(id.index)].fault = fault;
+  return true;
+}
+
+bool SimChain::set_appliance_load(core::PortId id, double amps) {
+  if (!contains(id)) return false;
+  mutable_port(id).appliance_amps = amps;
+  return true;
+}
+
+bool SimChain::set_temperature(core::BoardId id, std::optional<double> celsius) {
+  if (!contains(id)) return false;
+  boards_[static_cast<std::size_t>(id.index)].temperature_c = celsius;
+  return true;
+}
+
+bool SimChain::press_button(core::PortId id, bool on) {
+  if (!contains(id)) return false;
+  set_relay(id, on, HistoryEntry::Source::kLocal);
+  return true;
+}
+
+void SimChain::set_relay(core::PortId id, bool on, HistoryEntry::Source source) {
+  auto& p = mutable_port(id);
+  if (p.relay_on == on && source != HistoryEntry::Source::kInitial) return;
+  p.relay_on = on;
+  record({clock_.now(), id, HistoryEntry::Kind::kRelay, source, on, {}});
+}
+
+void SimChain::record(HistoryEntry entry) {
+  history_.push_back(std::move(entry));
+  while (history_.size() > kMaxHistory) history_.pop_front();
+}
+
+}  // namespace netpower::collectors::sim
