@@ -1,5 +1,8 @@
 #include "agent/agent_config.h"
 
+#include <algorithm>
+
+#include "collectors/registry.h"
 #include "core/config_error.h"
 #include "core/ids.h"
 #include "core/yaml_reader.h"
@@ -62,6 +65,12 @@ void read_pdu(const core::YamlReader& r, const YAML::Node& node, PduSettings& ou
   if (!node) return;
   out.driver = r.string(node, "driver", "");
   if (out.driver.empty()) r.fail(node, "pdu needs a 'driver'");
+  auto drivers = collectors::pdu_driver_names();
+  if (std::find(drivers.begin(), drivers.end(), out.driver) == drivers.end()) {
+    std::string known;
+    for (const auto& d : drivers) known += (known.empty() ? "" : ", ") + d;
+    r.fail(node["driver"], "unknown PDU driver '" + out.driver + "' (known: " + known + ")");
+  }
   out.poll_interval = r.duration(node, "poll_interval", out.poll_interval);
   if (out.poll_interval < std::chrono::milliseconds(10) ||
       out.poll_interval > std::chrono::hours(1)) {

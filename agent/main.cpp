@@ -46,8 +46,9 @@ int run(const Options& options) {
   core::SelectLoop loop(*clock);
 
   core::YamlReader reader(config.file);
-  auto pdu = collectors::make_pdu_collector(config.pdu.driver, config.pdu.driver_settings,
-                                            collectors::DriverContext{loop, reader});
+  auto pdu =
+      collectors::make_pdu_collector(config.pdu.driver, config.pdu.driver_settings,
+                                     collectors::DriverContext{loop, reader, !options.check_only});
   if (options.check_only) {
     std::printf("%s: configuration is valid\n", config.file.c_str());
     return 0;

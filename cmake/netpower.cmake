@@ -1,7 +1,7 @@
 # Shared build helpers: warnings for our own targets and a one-line test registration.
 
 set(NETPOWER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-                      -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+                      -Woverloaded-virtual -Wimplicit-fallthrough)
 
 # netpower_library(<folder-name> <sources...>): netpower_<name> with ALIAS netpower::<name>.
 function(netpower_library name)

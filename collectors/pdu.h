@@ -1,12 +1,14 @@
 #pragma once
 // The PDU collector interface: one chain of 1..26 boards with 4 switched, sensed ports each.
 //
-// A collector is driven from the agent's loop thread: every call must return without blocking. A driver
-// for hardware behind a slow link keeps its own cache (refreshed by I/O on the loop) and returns it from
-// read(). A command that returns success is reflected by the next read() (a driver that completes it
-// asynchronously updates its cache at once and reports a later failure through the module status).
+// A collector is driven from the agent's loop thread: every call must return without blocking. A
+// driver for hardware behind a slow link keeps its own cache (refreshed by I/O on the loop) and
+// returns it from read(). A command that returns success is reflected by the next read() (a driver
+// that completes it asynchronously updates its cache at once and reports a later failure through
+// the module status).
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,18 +18,20 @@
 
 namespace netpower::collectors {
 
+// When `responding` is false the other fields carry no information (the agent shows "No
+// Rspns"/"N/A").
 struct PortReading {
-  bool responding = true;             // false: the port's module does not answer ("No Rspns")
-  bool relay_on = false;              // the state the module reports its relay is set to
-  std::optional<bool> power_sensed;   // on-sense: power at the outlet; nullopt without a sensor
-  std::optional<double> load_amps;    // load-sense; nullopt without a sensor
+  bool responding = true;            // false: the port's module does not answer ("No Rspns")
+  bool relay_on = false;             // the state the module reports its relay is set to
+  std::optional<bool> power_sensed;  // on-sense: power at the outlet; nullopt without a sensor
+  std::optional<double> load_amps;   // load-sense; nullopt without a sensor
 };
 
 struct BoardReading {
   bool responding = true;
-  std::string code_version;                // firmware of the board, "" if unknown
-  std::optional<double> temperature_c;     // nullopt without a probe
-  std::optional<double> input_load_amps;   // nullopt without an input sensor
+  std::string code_version;               // firmware of the board, "" if unknown
+  std::optional<double> temperature_c;    // nullopt without a probe
+  std::optional<double> input_load_amps;  // nullopt without an input sensor
   std::array<PortReading, core::kPortsPerBoard> ports;
 };
 
@@ -67,11 +71,11 @@ class PduCollector {
   virtual ChainReadResult read() = 0;
   // Sets a port's relay. Loop thread; must not block.
   virtual PduResult switch_port(core::PortId port, bool on) = 0;
-  // Asserts or releases the port's shutdown signal to the attached host. A no-op success on hardware
-  // without the line.
+  // Asserts or releases the port's shutdown signal to the attached host. A no-op success on
+  // hardware without the line.
   virtual PduResult set_shutdown_signal(core::PortId port, bool asserted) = 0;
-  // Sends a tickle pattern on the port's signal line (the nonce encoded by the caller). A no-op success
-  // on hardware without the line.
+  // Sends a tickle pattern on the port's signal line (the nonce encoded by the caller). A no-op
+  // success on hardware without the line.
   virtual PduResult tickle(core::PortId port, const std::vector<std::uint8_t>& pattern) = 0;
 };
 using PduCollectorPtr = std::unique_ptr<PduCollector>;

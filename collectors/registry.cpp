@@ -6,7 +6,8 @@ namespace netpower::collectors {
 
 PduCollectorPtr make_pdu_collector(const std::string& driver, const YAML::Node& settings,
                                    DriverContext context) {
-  if (driver == "sim") return sim::make_sim_collector(settings, context.file, context.loop);
+  if (driver == "sim")
+    return sim::make_sim_collector(settings, context.file, context.loop, context.open);
   std::string known;
   for (const auto& name : pdu_driver_names()) known += (known.empty() ? "" : ", ") + name;
   // Only the settings node is at hand: its position is the nearest one to the driver key.

@@ -1,6 +1,6 @@
 #pragma once
-// The one explicit list of collector drivers. A new driver is one folder and one line in registry.cpp
-// (no static self-registration: static libraries drop unreferenced objects).
+// The one explicit list of collector drivers. A new driver is one folder and one line in
+// registry.cpp (no static self-registration: static libraries drop unreferenced objects).
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,6 +16,9 @@ namespace netpower::collectors {
 struct DriverContext {
   core::EventLoop& loop;         // the agent's loop; drivers watch descriptors and set timers on it
   const core::YamlReader& file;  // for errors that name the file and line
+  // false: validate the settings and build the driver without touching the outside world (no device
+  // opened, no socket bound), as `netpower-agent --check-config` does next to a running agent.
+  bool open = true;
 };
 
 // Creates the PDU driver `driver` from its `settings` node. Throws core::ConfigError for an unknown

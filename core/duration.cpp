@@ -16,7 +16,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t digits = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      if (value > 1'000'000'000ULL) return std::nullopt;
+      if (value > 1'000'000'000'000ULL) return std::nullopt;  // stops runaway digit strings
       ++i;
       ++digits;
     }
@@ -24,18 +24,24 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     auto unit = text.substr(unit_start, i - unit_start);
-    auto v = static_cast<std::int64_t>(value);
+    std::int64_t unit_ms = 0;
     if (unit == "ms") {
-      total += milliseconds(v);
+      unit_ms = 1;
     } else if (unit == "s") {
-      total += seconds(v);
+      unit_ms = 1000;
     } else if (unit == "m") {
-      total += minutes(v);
+      unit_ms = 60'000;
     } else if (unit == "h") {
-      total += hours(v);
+      unit_ms = 3'600'000;
     } else {
       return std::nullopt;
     }
+    // Nothing netpower waits for is longer than a year; checked before adding so nothing overflows.
+    constexpr std::int64_t kMaxMs = 366LL * 24 * 3'600'000;
+    auto v = static_cast<std::int64_t>(value);
+    if (v > kMaxMs / unit_ms) return std::nullopt;
+    total += milliseconds(v * unit_ms);
+    if (total > milliseconds(kMaxMs)) return std::nullopt;
   }
   return total;
 }

@@ -70,7 +70,6 @@ void SelectLoop::stop_on_signals() {
 }
 
 void SelectLoop::run() {
-  stopped_ = false;
   while (!stopped_) run_once(std::chrono::seconds(1));
 }
 

@@ -94,7 +94,7 @@ double YamlReader::number(const YAML::Node& map, const char* key, double fallbac
   } catch (const std::exception&) {
     fail(node, std::string("'") + key + "' is not a number: '" + text + "'");
   }
-  if (value < min || value > max) {
+  if (!(value >= min && value <= max)) {  // also rejects nan
     std::ostringstream range;
     range << "'" << key << "' = " << text << " is out of range " << min << ".." << max;
     fail(node, range.str());

@@ -16,10 +16,10 @@ void SimCollector::serve_control(core::EventLoop& loop, const std::string& path)
 
 std::unique_ptr<SimCollector> make_sim_collector(const YAML::Node& settings,
                                                  const core::YamlReader& reader,
-                                                 core::EventLoop& loop) {
+                                                 core::EventLoop& loop, bool open) {
   auto parsed = parse_sim_settings(settings, reader);
   auto collector = std::make_unique<SimCollector>(parsed, loop.clock());
-  if (!parsed.control_socket.empty()) {
+  if (open && !parsed.control_socket.empty()) {
     try {
       collector->serve_control(loop, parsed.control_socket);
     } catch (const std::system_error& e) {

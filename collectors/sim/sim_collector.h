@@ -51,6 +51,6 @@ class SimCollector final : public PduCollector {
 // socket that cannot be set up.
 std::unique_ptr<SimCollector> make_sim_collector(const YAML::Node& settings,
                                                  const core::YamlReader& reader,
-                                                 core::EventLoop& loop);
+                                                 core::EventLoop& loop, bool open = true);
 
 }  // namespace netpower::collectors::sim

@@ -71,6 +71,8 @@ TEST(AgentConfig, ErrorsNameFileLineAndProblem) {
   expect_error("log:\n  level: loud\npdu:\n  driver: sim\n", 2, "unknown log level");
   expect_error("agentx:\n  socket: /x\n", 0, "no collector configured");
   expect_error("", 0, "empty");
+  expect_error("chain:\n  location: x\npdu:\n  driver: sentry-serial\n", 4,
+               "unknown PDU driver 'sentry-serial' (known: sim)");
 }
 
 }  // namespace

@@ -60,3 +60,15 @@ TEST(FormatDuration, RoundTripsThroughParse) {
 
 }  // namespace
 }  // namespace netpower::core
+
+namespace netpower::core {
+namespace {
+TEST(DurationLimits, HugeValuesAreRejectedNotOverflowed) {
+  EXPECT_FALSE(parse_duration("1000000000h"));
+  EXPECT_FALSE(parse_duration("367d"));
+  EXPECT_FALSE(parse_duration("8785h"));  // 366 days + 1 hour
+  EXPECT_EQ(parse_duration("8784h"), std::chrono::hours(8784));
+  EXPECT_FALSE(parse_duration("99999999999999999999s"));
+}
+}  // namespace
+}  // namespace netpower::core
