@@ -15,16 +15,14 @@ port="${DEMO_PORT:-10161}"
 run_dir="$(mktemp -d /tmp/netpower-demo.XXXXXX)"
 agentx="$run_dir/agentx.sock"
 sim_socket="$run_dir/sim.sock"
-admin_user="netpower-admin" admin_auth="demo-admin-auth-key" admin_priv="demo-admin-priv-key"
-viewer_user="netpower-viewer" viewer_auth="demo-viewer-auth-key" viewer_priv="demo-viewer-priv-key"
-read_community="np-demo-read" write_community="np-demo-write" error_community="np-demo-error"
+admin_user="${DEMO_ADMIN_USER:-netpower-admin}" admin_auth="${DEMO_ADMIN_AUTH:-demo-admin-auth-key}"
+admin_priv="${DEMO_ADMIN_PRIV:-demo-admin-priv-key}"
+viewer_user="${DEMO_VIEWER_USER:-netpower-viewer}" viewer_auth="${DEMO_VIEWER_AUTH:-demo-viewer-auth-key}"
+viewer_priv="${DEMO_VIEWER_PRIV:-demo-viewer-priv-key}"
+read_community="${DEMO_READ_COMMUNITY:-np-demo-read}" write_community="${DEMO_WRITE_COMMUNITY:-np-demo-write}"
+error_community="${DEMO_ERROR_COMMUNITY:-np-demo-error}"
 
-sed -e "s|@PORT@|$port|" -e "s|@AGENTX_SOCKET@|$agentx|" \
-    -e "s|@ADMIN_USER@|$admin_user|g" -e "s|@ADMIN_AUTH@|$admin_auth|" -e "s|@ADMIN_PRIV@|$admin_priv|" \
-    -e "s|@VIEWER_USER@|$viewer_user|g" -e "s|@VIEWER_AUTH@|$viewer_auth|" -e "s|@VIEWER_PRIV@|$viewer_priv|" \
-    -e "s|@READ_COMMUNITY@|$read_community|" -e "s|@WRITE_COMMUNITY@|$write_community|" \
-    -e "s|@ERROR_COMMUNITY@|$error_community|" \
-    deploy/demo/snmpd.conf.in > "$run_dir/snmpd.conf"
+deploy/demo/render-snmpd-conf.sh "$port" "$agentx" > "$run_dir/snmpd.conf"
 sed -e "s|^  settings:|  settings:\n    control_socket: $sim_socket|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
 mkdir -p "$run_dir/persist"
 
@@ -46,7 +44,7 @@ build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agen
   2> >(tee "$run_dir/agent.log" >&2) &
 pids+=($!)
 
-mibs="-M +$root/mibs:$root/third_party/mibs -m +Sentry2-MIB"
+mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB"
 v3="-v3 -l authPriv -u $admin_user -a SHA -A $admin_auth -x AES -X $admin_priv"
 target="udp:127.0.0.1:$port"
 sleep 1
@@ -59,13 +57,13 @@ netpower demo is running (logs in $run_dir).
   v2c communities   read "$read_community", write "$write_community" (power action only),
                     errors "$error_community"; there is no "public"
 
-Try, in another terminal (MIBS from this checkout give names; drop $mibs for numeric OIDs):
+Try, in another terminal (port B1 is written .\'B1\': a fixed-size index, .66.49 on the wire):
   snmpwalk     $mibs $v3 $target sentry2RemotePowerManager
   snmpbulkwalk $mibs -v2c -c $read_community $target sentry2PortTable
-  snmpget      $mibs $v3 $target sentry2PortControlStatus.\"B1\" sentry2PortDeviceLoad.\"B1\"
-  snmpset      $mibs $v3 $target sentry2PortPowerAction.\"B1\" i reboot
-  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\"B1\"   # Reboot for 15 s, then On
-  snmpset      $mibs -v2c -c $write_community $target sentry2PortPowerAction.\"D4\" i powerOn
+  snmpget      $mibs $v3 $target sentry2PortControlStatus.\'B1\' sentry2PortDeviceLoad.\'B1\'
+  snmpset      $mibs $v3 $target sentry2PortPowerAction.\'B1\' i reboot
+  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\'B1\'   # Reboot for 15 s, then On
+  snmpset      $mibs -v2c -c $write_community $target sentry2PortPowerAction.\'D4\' i powerOn
   snmpwalk     $mibs -v2c -c $error_community $target sentry2ErrorGroup
 The simulated hardware (faults, loads, temperatures; docs/simulator.md):
   build/collectors/sim/netpower-simctl $sim_socket state
