@@ -94,11 +94,12 @@ void SelectLoop::run_once(Duration max_wait) {
   }
   if (n > 0 && FD_ISSET(wake_pipe_[0], &readable)) {
     char buf[64];
-    while (::read(wake_pipe_[0], buf, sizeof buf) > 0) {
-      for (char c : buf) {
-        if (c == 's') stopped_ = true;
+    ssize_t got = 0;
+    while ((got = ::read(wake_pipe_[0], buf, sizeof buf)) > 0) {
+      // Only the bytes read: 's' comes from a signal, 'w' from stop().
+      for (ssize_t i = 0; i < got; ++i) {
+        if (buf[i] == 's') stopped_ = true;
       }
-      std::memset(buf, 0, sizeof buf);
     }
   }
   if (n <= 0) FD_ZERO(&readable);
