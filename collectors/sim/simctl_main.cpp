@@ -1,26 +1,13 @@
 // netpower-simctl: sends one command to a simulated chain's control socket and prints the reply
 // (docs/simulator.md lists the commands).
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace {
-
-int fail(const std::string& message) {
-  std::fprintf(stderr, "netpower-simctl: %s\n", message.c_str());
-  return 2;
-}
-
-}  // namespace
+#include "collectors/sim/sim_control_client.h"
 
 int main(int argc, char** argv) {
   std::string socket_path;
@@ -39,33 +26,16 @@ int main(int argc, char** argv) {
 
   std::string line;
   for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
-  sockaddr_un addr{};
-  if (socket_path.size() >= sizeof(addr.sun_path)) return fail("socket path too long");
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof(addr.sun_path) - 1);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return fail("cannot connect to " + socket_path + ": " + std::strerror(errno) +
-                " (is netpower-agent running with the sim's control_socket set?)");
+  try {
+    auto reply = netpower::collectors::sim::control_request(socket_path, line,
+                                                            std::chrono::milliseconds(timeout_ms));
+    std::printf("%s\n", reply.c_str());
+    return reply.rfind("error:", 0) == 0 ? 1 : 0;
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr,
+                 "netpower-simctl: %s (is netpower-agent running with the sim's control_socket "
+                 "set?)\n",
+                 e.what());
+    return 2;
   }
-  line += "\n";
-  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-    return fail(std::string("send: ") + std::strerror(errno));
-  }
-  std::string reply;
-  char buf[65536];
-  while (reply.find('\n') == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    int ready = ::poll(&p, 1, timeout_ms);
-    if (ready == 0) return fail("no reply within " + std::to_string(timeout_ms) + " ms");
-    if (ready < 0) return fail(std::string("poll: ") + std::strerror(errno));
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) return fail("the sim closed the connection");
-    reply.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  reply.resize(reply.find('\n'));
-  std::printf("%s\n", reply.c_str());
-  return reply.rfind("error:", 0) == 0 ? 1 : 0;
 }

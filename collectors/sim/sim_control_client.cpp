@@ -1,4 +1,4 @@
-#include "tests/integration/sim_client.h"
+#include "collectors/sim/sim_control_client.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace netpower::testing {
+namespace netpower::collectors::sim {
 
 namespace {
 struct Fd {
@@ -18,20 +18,27 @@ struct Fd {
     if (fd >= 0) ::close(fd);
   }
 };
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
 }  // namespace
 
-std::string SimClient::command(const std::string& line, std::chrono::milliseconds timeout) const {
-  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  if (s.fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+std::string control_request(const std::string& path, const std::string& line,
+                            std::chrono::milliseconds timeout) {
   sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path))
+    throw std::runtime_error("socket path too long: " + path);
+  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) fail("socket");
   addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, socket_.c_str(), sizeof(addr.sun_path) - 1);
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error("connect " + socket_.string() + ": " + std::strerror(errno));
+    fail("cannot connect to " + path);
   }
   std::string out = line + "\n";
   if (::send(s.fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
-    throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+    fail("send to " + path);
   }
   std::string reply;
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -39,7 +46,10 @@ std::string SimClient::command(const std::string& line, std::chrono::millisecond
   while (reply.find('\n') == std::string::npos) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw std::runtime_error("no reply to '" + line + "' from the sim");
+    if (left.count() <= 0) {
+      throw std::runtime_error("no reply to '" + line + "' within " +
+                               std::to_string(timeout.count()) + " ms");
+    }
     pollfd p{s.fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
     auto n = ::read(s.fd, buf, sizeof buf);
@@ -50,9 +60,4 @@ std::string SimClient::command(const std::string& line, std::chrono::millisecond
   return reply;
 }
 
-void SimClient::must(const std::string& line) const {
-  auto reply = command(line);
-  if (reply != "ok") throw std::runtime_error("sim: '" + line + "' answered '" + reply + "'");
-}
-
-}  // namespace netpower::testing
+}  // namespace netpower::collectors::sim
