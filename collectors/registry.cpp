@@ -17,3 +17,16 @@ PduCollectorPtr make_pdu_collector(const std::string& driver, const YAML::Node& 
 std::vector<std::string> pdu_driver_names() { return {"sim"}; }
 
 }  // namespace netpower::collectors
+
+namespace netpower::collectors {
+
+UpsCollectorPtr make_ups_collector(const std::string& driver, const YAML::Node& settings,
+                                   DriverContext context) {
+  std::string known;
+  for (const auto& name : ups_driver_names()) known += (known.empty() ? "" : ", ") + name;
+  context.file.fail(settings, "unknown UPS driver '" + driver + "' (known: " + known + ")");
+}
+
+std::vector<std::string> ups_driver_names() { return {}; }
+
+}  // namespace netpower::collectors

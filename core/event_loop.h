@@ -24,6 +24,12 @@ class EventLoop {
   // Calls `on_readable` whenever `fd` is readable (or at EOF/error) until unwatch(fd). The caller
   // keeps ownership of the descriptor and must unwatch before closing it.
   virtual void watch_readable(int fd, std::function<void()> on_readable) = 0;
+  // Calls `on_writable` whenever `fd` is writable (a non-blocking connect() finished, a full
+  // socket buffer drained) until unwatch_writable(fd) or unwatch(fd). Watch only while there is
+  // something to write: an idle socket is always writable.
+  virtual void watch_writable(int fd, std::function<void()> on_writable) = 0;
+  virtual void unwatch_writable(int fd) = 0;
+  // Stops both watches of `fd`.
   virtual void unwatch(int fd) = 0;
 };
 

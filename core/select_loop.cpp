@@ -51,7 +51,17 @@ void SelectLoop::watch_readable(int fd, std::function<void()> on_readable) {
   watched_[fd] = std::move(on_readable);
 }
 
-void SelectLoop::unwatch(int fd) { watched_.erase(fd); }
+void SelectLoop::watch_writable(int fd, std::function<void()> on_writable) {
+  if (fd < 0 || fd >= FD_SETSIZE) throw std::invalid_argument("descriptor out of select range");
+  writable_[fd] = std::move(on_writable);
+}
+
+void SelectLoop::unwatch_writable(int fd) { writable_.erase(fd); }
+
+void SelectLoop::unwatch(int fd) {
+  watched_.erase(fd);
+  writable_.erase(fd);
+}
 
 void SelectLoop::stop() {
   stopped_ = true;
@@ -82,15 +92,22 @@ void SelectLoop::run_once(Duration max_wait) {
     FD_SET(fd, &readable);
     max_fd = std::max(max_fd, fd);
   }
+  fd_set writable;
+  FD_ZERO(&writable);
+  for (const auto& [fd, _] : writable_) {
+    FD_SET(fd, &writable);
+    max_fd = std::max(max_fd, fd);
+  }
   Duration timeout = max_wait;
   if (auto next = timers_.next_deadline()) timeout = std::min(timeout, clock_.real_wait(*next));
   for (auto* source : sources_) source->prepare(readable, max_fd, timeout);
 
   timeval tv = to_timeval(std::max(timeout, Duration::zero()));
-  int n = ::select(max_fd + 1, &readable, nullptr, nullptr, &tv);
+  int n = ::select(max_fd + 1, &readable, &writable, nullptr, &tv);
   if (n < 0) {
     if (errno != EINTR) throw std::runtime_error(std::string("select: ") + std::strerror(errno));
     FD_ZERO(&readable);
+    FD_ZERO(&writable);
   }
   if (n > 0 && FD_ISSET(wake_pipe_[0], &readable)) {
     char buf[64];
@@ -102,9 +119,23 @@ void SelectLoop::run_once(Duration max_wait) {
       }
     }
   }
-  if (n <= 0) FD_ZERO(&readable);
+  if (n <= 0) {
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+  }
   for (auto* source : sources_) source->dispatch(readable);
   // Copy the ready descriptors first: a callback may watch or unwatch others.
+  std::vector<int> ready_write;
+  for (const auto& [fd, _] : writable_) {
+    if (FD_ISSET(fd, &writable)) ready_write.push_back(fd);
+  }
+  for (int fd : ready_write) {
+    auto it = writable_.find(fd);
+    if (it != writable_.end()) {
+      auto callback = it->second;  // the callback may unwatch itself
+      callback();
+    }
+  }
   std::vector<int> ready;
   for (const auto& [fd, _] : watched_) {
     if (FD_ISSET(fd, &readable)) ready.push_back(fd);

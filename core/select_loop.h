@@ -32,6 +32,8 @@ class SelectLoop final : public EventLoop {
   TimerId call_at(TimePoint when, std::function<void()> fn) override;
   void cancel(TimerId id) override;
   void watch_readable(int fd, std::function<void()> on_readable) override;
+  void watch_writable(int fd, std::function<void()> on_writable) override;
+  void unwatch_writable(int fd) override;
   void unwatch(int fd) override;
 
   void add_source(ExternalSource* source) { sources_.push_back(source); }
@@ -49,6 +51,7 @@ class SelectLoop final : public EventLoop {
   const Clock& clock_;
   TimerQueue timers_;
   std::map<int, std::function<void()>> watched_;
+  std::map<int, std::function<void()>> writable_;
   std::vector<ExternalSource*> sources_;
   int wake_pipe_[2] = {-1, -1};
   volatile bool stopped_ = false;

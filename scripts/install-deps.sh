@@ -9,6 +9,9 @@ packages=(
   libsnmp-dev snmpd snmp snmptrapd smitools
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libboost-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  nut-server nut-client
+  libboost-system-dev libsoci-dev libpq-dev postgresql sqlite3 prometheus-cpp-dev prometheus
   python3
 )
 # npm fetches the base SMI modules (SNMPv2-SMI, ...); use the machine's Node.js if it has one.

@@ -13,6 +13,8 @@ class ManualLoop final : public core::EventLoop {
   }
   void cancel(core::TimerId id) override { timers_.cancel(id); }
   void watch_readable(int, std::function<void()>) override {}
+  void watch_writable(int, std::function<void()>) override {}
+  void unwatch_writable(int) override {}
   void unwatch(int) override {}
   // Moves the clock and runs whatever became due.
   void advance(core::Duration d) {

@@ -61,6 +61,35 @@ TEST(SelectLoop, WatchedDescriptorsAndExternalSources) {
   ::close(fds[1]);
 }
 
+TEST(SelectLoop, WritableWatchFiresUntilUnwatched) {
+  SteadyClock clock;
+  SelectLoop loop(clock);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  int writable = 0, readable = 0;
+  loop.watch_writable(fds[1], [&]() {
+    ++writable;
+    char c = 'x';
+    ASSERT_EQ(::write(fds[1], &c, 1), 1);
+    loop.unwatch_writable(fds[1]);
+  });
+  loop.watch_readable(fds[0], [&]() {
+    char c;
+    ASSERT_EQ(::read(fds[0], &c, 1), 1);
+    ++readable;
+  });
+  for (int i = 0; i < 5; ++i) loop.run_once(5ms);
+  EXPECT_EQ(writable, 1);  // unwatched after the first call although the pipe stays writable
+  EXPECT_EQ(readable, 1);  // the byte written from the writable callback arrived
+  loop.watch_writable(fds[1], [&]() { ++writable; });
+  loop.unwatch(fds[1]);  // unwatch() drops the writable watch too
+  loop.run_once(5ms);
+  EXPECT_EQ(writable, 1);
+  loop.unwatch(fds[0]);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
 TEST(SelectLoop, StopBeforeRunAndFromAnotherThread) {
   SteadyClock clock;
   SelectLoop loop(clock);
