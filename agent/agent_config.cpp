@@ -60,6 +60,12 @@ void read_chain(const core::YamlReader& r, const YAML::Node& node, ChainSettings
   }
 }
 
+std::string known_list(const std::vector<std::string>& names) {
+  std::string known;
+  for (const auto& d : names) known += (known.empty() ? "" : ", ") + d;
+  return known;
+}
+
 void read_pdu(const core::YamlReader& r, const YAML::Node& node, PduSettings& out) {
   r.expect_map(node, "pdu", {"driver", "poll_interval", "settings"});
   if (!node) return;
@@ -67,9 +73,8 @@ void read_pdu(const core::YamlReader& r, const YAML::Node& node, PduSettings& ou
   if (out.driver.empty()) r.fail(node, "pdu needs a 'driver'");
   auto drivers = collectors::pdu_driver_names();
   if (std::find(drivers.begin(), drivers.end(), out.driver) == drivers.end()) {
-    std::string known;
-    for (const auto& d : drivers) known += (known.empty() ? "" : ", ") + d;
-    r.fail(node["driver"], "unknown PDU driver '" + out.driver + "' (known: " + known + ")");
+    r.fail(node["driver"],
+           "unknown PDU driver '" + out.driver + "' (known: " + known_list(drivers) + ")");
   }
   out.poll_interval = r.duration(node, "poll_interval", out.poll_interval);
   if (out.poll_interval < std::chrono::milliseconds(10) ||
@@ -79,11 +84,47 @@ void read_pdu(const core::YamlReader& r, const YAML::Node& node, PduSettings& ou
   out.driver_settings = node["settings"] ? node["settings"] : YAML::Node(YAML::NodeType::Map);
 }
 
+void read_ups(const core::YamlReader& r, const YAML::Node& node, UpsSection& out) {
+  r.expect_map(node, "ups",
+               {"driver", "poll_interval", "name", "attached_devices", "low_battery_minutes",
+                "on_battery_trap_interval", "temperature_max", "temperature_min", "test_timeout",
+                "settings"});
+  if (!node) return;
+  out.driver = r.string(node, "driver", "");
+  if (out.driver.empty()) r.fail(node, "ups needs a 'driver'");
+  auto drivers = collectors::ups_driver_names();
+  if (std::find(drivers.begin(), drivers.end(), out.driver) == drivers.end()) {
+    r.fail(node["driver"],
+           "unknown UPS driver '" + out.driver + "' (known: " + known_list(drivers) + ")");
+  }
+  auto& a = out.agent;
+  a.poll_interval = r.duration(node, "poll_interval", a.poll_interval);
+  if (a.poll_interval < std::chrono::milliseconds(10) || a.poll_interval > std::chrono::hours(1)) {
+    r.fail(node["poll_interval"], "'poll_interval' must be between 10ms and 1h");
+  }
+  a.name = r.string(node, "name", a.name, 63);
+  a.attached_devices = r.string(node, "attached_devices", a.attached_devices, 63);
+  a.low_batt_minutes = r.integer(node, "low_battery_minutes", a.low_batt_minutes, 0, 120);
+  a.on_battery_trap_interval =
+      r.duration(node, "on_battery_trap_interval", a.on_battery_trap_interval);
+  if (a.on_battery_trap_interval < std::chrono::seconds(5)) {
+    // RFC 1628: no notification to one receiver more often than once every five seconds.
+    r.fail(node["on_battery_trap_interval"], "'on_battery_trap_interval' must be at least 5s");
+  }
+  a.temperature_max = r.number(node, "temperature_max", a.temperature_max, -40, 125);
+  a.temperature_min = r.number(node, "temperature_min", a.temperature_min, -40, a.temperature_max);
+  a.test_timeout = r.duration(node, "test_timeout", a.test_timeout);
+  if (a.test_timeout < std::chrono::seconds(10)) {
+    r.fail(node["test_timeout"], "'test_timeout' must be at least 10s");
+  }
+  out.driver_settings = node["settings"] ? node["settings"] : YAML::Node(YAML::NodeType::Map);
+}
+
 AgentConfig parse(const core::YamlReader& r, const YAML::Node& root) {
   AgentConfig config;
   config.file = r.file();
   if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
-  r.expect_map(root, "the configuration", {"agentx", "log", "chain", "pdu"});
+  r.expect_map(root, "the configuration", {"agentx", "log", "chain", "pdu", "ups"});
   read_agentx(r, root["agentx"], config.agentx);
   auto log = root["log"];
   r.expect_map(log, "log", {"level"});
@@ -97,8 +138,10 @@ AgentConfig parse(const core::YamlReader& r, const YAML::Node& root) {
   }
   read_chain(r, root["chain"], config.chain);
   read_pdu(r, root["pdu"], config.pdu);
-  if (config.pdu.driver.empty()) {
-    throw core::ConfigError(r.file(), 0, 0, "no collector configured: add a 'pdu' section");
+  read_ups(r, root["ups"], config.ups);
+  if (config.pdu.driver.empty() && config.ups.driver.empty()) {
+    throw core::ConfigError(
+        r.file(), 0, 0, "no collector configured: add a 'pdu' section, a 'ups' section, or both");
   }
   return config;
 }

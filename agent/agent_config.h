@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/model/chain_settings.h"
+#include "agent/ups/ups_model.h"
 #include "core/clock.h"
 
 namespace netpower::agent {
@@ -24,12 +25,19 @@ struct PduSettings {
   YAML::Node driver_settings;  // the driver's own block, validated by the driver
 };
 
+struct UpsSection {
+  std::string driver;  // empty: no UPS
+  ups::UpsAgentSettings agent;
+  YAML::Node driver_settings;
+};
+
 struct AgentConfig {
   std::string file;
   AgentxSettings agentx;
   std::string log_level = "info";
   ChainSettings chain;
   PduSettings pdu;
+  UpsSection ups;
 };
 
 AgentConfig load_agent_config(const std::string& file);

@@ -1,4 +1,5 @@
-// netpower-agent: the AgentX subagent that serves local power hardware as the Sentry2-MIB.
+// netpower-agent: the AgentX subagent that serves local power hardware as the Sentry2-MIB (PDU
+// chains) and RFC 1628's UPS-MIB (UPSes).
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,8 +10,11 @@
 
 #include "agent/agent_config.h"
 #include "agent/model/chain_model.h"
+#include "agent/snmp/notifier.h"
 #include "agent/snmp/sentry2_mib.h"
 #include "agent/snmp/subagent.h"
+#include "agent/snmp/ups_mib.h"
+#include "agent/ups/ups_model.h"
 #include "collectors/registry.h"
 #include "core/config_error.h"
 #include "core/select_loop.h"
@@ -46,28 +50,74 @@ int run(const Options& options) {
   core::SelectLoop loop(*clock);
 
   core::YamlReader reader(config.file);
-  auto pdu =
-      collectors::make_pdu_collector(config.pdu.driver, config.pdu.driver_settings,
-                                     collectors::DriverContext{loop, reader, !options.check_only});
+  collectors::DriverContext context{loop, reader, !options.check_only};
+  collectors::PduCollectorPtr pdu;
+  if (!config.pdu.driver.empty()) {
+    pdu = collectors::make_pdu_collector(config.pdu.driver, config.pdu.driver_settings, context);
+  }
+  collectors::UpsCollectorPtr ups;
+  if (!config.ups.driver.empty()) {
+    ups = collectors::make_ups_collector(config.ups.driver, config.ups.driver_settings, context);
+  }
   if (options.check_only) {
     std::printf("%s: configuration is valid\n", config.file.c_str());
     return 0;
   }
 
-  agent::ChainModel model(loop, *pdu, config.chain);
-  model.start_polling(config.pdu.poll_interval);
-
-  agent::snmp::Sentry2Mib sentry2(model);
   agent::snmp::Subagent subagent(
       {"netpower-agent", config.agentx.socket, config.agentx.ping_interval});
-  subagent.register_module("Sentry2-MIB", agent::snmp::kSentry2Root,
-                           [&sentry2]() -> const agent::snmp::MibTree& { return sentry2.tree(); });
+
+  std::unique_ptr<agent::ChainModel> chain;
+  std::unique_ptr<agent::snmp::Sentry2Mib> sentry2;
+  if (pdu) {
+    chain = std::make_unique<agent::ChainModel>(loop, *pdu, config.chain);
+    chain->start_polling(config.pdu.poll_interval);
+    sentry2 = std::make_unique<agent::snmp::Sentry2Mib>(*chain);
+    subagent.register_module(
+        "Sentry2-MIB", agent::snmp::kSentry2Root,
+        [&sentry2]() -> const agent::snmp::MibTree& { return sentry2->tree(); });
+  }
+
+  std::unique_ptr<agent::ups::UpsModel> ups_model;
+  std::unique_ptr<agent::snmp::UpsMib> ups_mib;
+  if (ups) {
+    ups_model = std::make_unique<agent::ups::UpsModel>(loop, *ups, config.ups.agent);
+    ups_mib = std::make_unique<agent::snmp::UpsMib>(
+        *ups_model, std::string("netpower-agent ") + kVersion + " (" + ups->name() + ")");
+    auto& events = ups_model->events();
+    auto* mib = ups_mib.get();
+    using agent::snmp::send_notification;
+    events.on_battery = [mib]() {
+      send_notification("upsTrapOnBattery", agent::snmp::kUpsTrapOnBattery,
+                        mib->on_battery_varbinds());
+    };
+    events.test_completed = [mib]() {
+      send_notification("upsTrapTestCompleted", agent::snmp::kUpsTrapTestCompleted,
+                        mib->test_completed_varbinds());
+    };
+    events.alarm_added = [mib](const agent::ups::AlarmRow& row) {
+      send_notification("upsTrapAlarmEntryAdded", agent::snmp::kUpsTrapAlarmEntryAdded,
+                        mib->alarm_varbinds(row));
+    };
+    events.alarm_removed = [mib](const agent::ups::AlarmRow& row) {
+      send_notification("upsTrapAlarmEntryRemoved", agent::snmp::kUpsTrapAlarmEntryRemoved,
+                        mib->alarm_varbinds(row));
+    };
+    subagent.register_module("UPS-MIB", agent::snmp::kUpsMibRoot,
+                             [mib]() -> const agent::snmp::MibTree& { return mib->tree(); });
+  }
+
   subagent.start();
   loop.add_source(&subagent);
   loop.stop_on_signals();
+  // Poll the UPS only once the session can carry the traps its first reading may raise.
+  if (ups_model) ups_model->start_polling();
 
-  spdlog::info("netpower-agent {} running: {} collector, {} board(s)", kVersion, pdu->name(),
-               model.board_count());
+  spdlog::info("netpower-agent {} running:{}{}", kVersion,
+               pdu ? " " + pdu->name() + " PDU collector with " +
+                         std::to_string(chain->board_count()) + " board(s)"
+                   : std::string(),
+               ups ? " " + ups->name() + " UPS collector" : std::string());
   loop.run();
   spdlog::info("netpower-agent stopping");
   return 0;
@@ -81,8 +131,9 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
   Options options;
-  CLI::App app{"netpower-agent: serves PDU chains and UPSes to snmpd over AgentX (Sentry2-MIB)",
-               "netpower-agent"};
+  CLI::App app{
+      "netpower-agent: serves PDU chains and UPSes to snmpd over AgentX (Sentry2-MIB, UPS-MIB)",
+      "netpower-agent"};
   app.add_option("-c,--config", options.config_file, "configuration file (YAML)")
       ->capture_default_str();
   app.add_option("--agentx-socket", options.agentx_socket,

@@ -1,6 +1,7 @@
 #include "collectors/registry.h"
 
 #include "collectors/sim/sim_collector.h"
+#include "collectors/sim/sim_ups_collector.h"
 
 namespace netpower::collectors {
 
@@ -22,11 +23,12 @@ namespace netpower::collectors {
 
 UpsCollectorPtr make_ups_collector(const std::string& driver, const YAML::Node& settings,
                                    DriverContext context) {
+  if (driver == "sim") return sim::make_sim_ups_collector(settings, context);
   std::string known;
   for (const auto& name : ups_driver_names()) known += (known.empty() ? "" : ", ") + name;
   context.file.fail(settings, "unknown UPS driver '" + driver + "' (known: " + known + ")");
 }
 
-std::vector<std::string> ups_driver_names() { return {}; }
+std::vector<std::string> ups_driver_names() { return {"sim"}; }
 
 }  // namespace netpower::collectors

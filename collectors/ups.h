@@ -30,7 +30,7 @@ inline constexpr const char* kType = "ups.type";  // "offline / line interactive
 inline constexpr const char* kLoad = "ups.load";  // percent of rated output
 inline constexpr const char* kTemperature = "ups.temperature";
 inline constexpr const char* kBeeperStatus = "ups.beeper.status";  // enabled, disabled, muted
-inline constexpr const char* kTestResult = "ups.test.result";  // NUT's texts: "In progress",
+inline constexpr const char* kTestResult = "ups.test.result";      // NUT's texts: "In progress",
                                                                // "Done and passed", "Aborted", ...
 inline constexpr const char* kRealPowerNominal = "ups.realpower.nominal";
 inline constexpr const char* kPowerNominal = "ups.power.nominal";
@@ -66,10 +66,10 @@ inline constexpr const char* kTestQuick = "test.battery.start.quick";  // Megate
 inline constexpr const char* kTestDeep = "test.battery.start.deep";    // Megatec TL (to low)
 inline constexpr const char* kTestTimed = "test.battery.start";        // Megatec T<n>, `duration`
 inline constexpr const char* kTestStop = "test.battery.stop";          // Megatec CT
-inline constexpr const char* kShutdownReturn = "shutdown.return";  // `delay`, `restart_after`
-inline constexpr const char* kShutdownStayoff = "shutdown.stayoff";  // `delay`
-inline constexpr const char* kShutdownStop = "shutdown.stop";        // Megatec C
-inline constexpr const char* kLoadOff = "load.off";                  // at once
+inline constexpr const char* kShutdownReturn = "shutdown.return";      // `delay`, `restart_after`
+inline constexpr const char* kShutdownStayoff = "shutdown.stayoff";    // `delay`
+inline constexpr const char* kShutdownStop = "shutdown.stop";          // Megatec C
+inline constexpr const char* kLoadOff = "load.off";                    // at once
 inline constexpr const char* kLoadOn = "load.on";
 inline constexpr const char* kBeeperToggle = "beeper.toggle";
 inline constexpr const char* kBeeperEnable = "beeper.enable";
@@ -124,11 +124,11 @@ struct UpsCommand {
 };
 
 enum class UpsCommandStatus {
-  kSuccess,       // accepted by the UPS (or sent, on hardware that never acknowledges)
-  kFailed,        // the UPS or upsd refused or reported failure
-  kUnsupported,   // this UPS has no such command
-  kInvalid,       // an argument the hardware cannot express (a delay beyond its range, ...)
-  kNoResponse,    // the UPS or upsd did not answer in time, or the link is down
+  kSuccess,      // accepted by the UPS (or sent, on hardware that never acknowledges)
+  kFailed,       // the UPS or upsd refused or reported failure
+  kUnsupported,  // this UPS has no such command
+  kInvalid,      // an argument the hardware cannot express (a delay beyond its range, ...)
+  kNoResponse,   // the UPS or upsd did not answer in time, or the link is down
 };
 
 struct UpsCommandResult {

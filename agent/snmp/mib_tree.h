@@ -19,12 +19,18 @@ Oid operator+(Oid prefix, const Oid& suffix);
 std::string to_string(const Oid& o);
 
 struct Value {
-  u_char type = ASN_NULL;  // ASN_INTEGER, ASN_OCTET_STR, ...
+  u_char type = ASN_NULL;  // ASN_INTEGER, ASN_OCTET_STR, ASN_GAUGE, ASN_COUNTER, ASN_TIMETICKS,
+                           // ASN_OBJECT_ID
   long integer = 0;
   std::string octets;
+  Oid object_id;
 
-  static Value integer32(long v) { return {ASN_INTEGER, v, {}}; }
-  static Value string(std::string s) { return {ASN_OCTET_STR, 0, std::move(s)}; }
+  static Value integer32(long v) { return {ASN_INTEGER, v, {}, {}}; }
+  static Value string(std::string s) { return {ASN_OCTET_STR, 0, std::move(s), {}}; }
+  static Value gauge32(unsigned long v) { return {ASN_GAUGE, static_cast<long>(v), {}, {}}; }
+  static Value counter32(unsigned long v) { return {ASN_COUNTER, static_cast<long>(v), {}, {}}; }
+  static Value timeticks(unsigned long v) { return {ASN_TIMETICKS, static_cast<long>(v), {}, {}}; }
+  static Value oid(Oid o) { return {ASN_OBJECT_ID, 0, {}, std::move(o)}; }
 };
 
 // What a setter receives and answers. Errors are SNMP error-status values (SNMP_ERR_*).
@@ -42,6 +48,9 @@ struct Instance {
   // does the work and may fail with genErr.
   std::function<int(const SetRequest&)> check;
   std::function<int(const SetRequest&)> commit;
+  // Optional: runs after `check` of every varbind of the request (RESERVE2), for rules that span
+  // varbinds (upsTestId needs upsTestSpinLock in the same request). Answers inconsistentValue etc.
+  std::function<int(const SetRequest&)> check_together{};
 };
 
 class MibTree {

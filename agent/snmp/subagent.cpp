@@ -48,6 +48,9 @@ int log_bridge(int, int, void* server_arg, void*) {
 void set_value(netsnmp_variable_list* vb, const Value& value) {
   if (value.type == ASN_OCTET_STR) {
     snmp_set_var_typed_value(vb, ASN_OCTET_STR, value.octets.data(), value.octets.size());
+  } else if (value.type == ASN_OBJECT_ID) {
+    snmp_set_var_typed_value(vb, ASN_OBJECT_ID, value.object_id.data(),
+                             value.object_id.size() * sizeof(oid));
   } else {
     snmp_set_var_typed_integer(vb, value.type, value.integer);
   }
@@ -102,6 +105,13 @@ void handle_one(const MibTree& tree, netsnmp_agent_request_info* reqinfo,
       if (error != SNMP_ERR_NOERROR) netsnmp_set_request_error(reqinfo, request, error);
       return;
     }
+    case MODE_SET_RESERVE2: {
+      const auto* instance = tree.exact(vb->name, vb->name_length);
+      if (instance == nullptr || !instance->check_together) return;
+      int error = instance->check_together(SetRequest{*vb, request_id_of(reqinfo)});
+      if (error != SNMP_ERR_NOERROR) netsnmp_set_request_error(reqinfo, request, error);
+      return;
+    }
     case MODE_SET_ACTION: {
       const auto* instance = tree.exact(vb->name, vb->name_length);
       int error = instance != nullptr && instance->commit
@@ -111,7 +121,7 @@ void handle_one(const MibTree& tree, netsnmp_agent_request_info* reqinfo,
       return;
     }
     default:
-      // RESERVE2, COMMIT, FREE, UNDO: the work is done in ACTION; a power switch cannot be undone.
+      // COMMIT, FREE, UNDO: the work is done in ACTION; a power switch cannot be undone.
       return;
   }
 }

@@ -12,18 +12,26 @@ AgentProcess::AgentProcess(const SnmpdServer& snmpd, AgentSetup setup)
     : snmpd_(snmpd),
       setup_(std::move(setup)),
       config_(dir_.file("agent.yaml")),
-      sim_socket_(dir_.file("sim.sock")) {}
+      sim_socket_(dir_.file("sim.sock")),
+      ups_socket_(dir_.file("ups.sock")) {}
 
 std::string AgentProcess::render() const {
   std::ostringstream out;
   out << "agentx:\n  socket: " << snmpd_.agentx_socket().string() << "\n  ping_interval: 1s\n"
-      << "log:\n  level: debug\n"
-      << "chain:\n"
-      << (setup_.chain_yaml.empty() ? "  location: \"\"\n" : setup_.chain_yaml) << "pdu:\n"
-      << "  driver: sim\n  poll_interval: " << setup_.poll_interval << "\n"
-      << "  settings:\n    boards: " << setup_.boards
-      << "\n    control_socket: " << sim_socket_.string() << "\n"
-      << setup_.sim_yaml;
+      << "log:\n  level: debug\n";
+  if (setup_.pdu) {
+    out << "chain:\n"
+        << (setup_.chain_yaml.empty() ? "  location: \"\"\n" : setup_.chain_yaml) << "pdu:\n"
+        << "  driver: sim\n  poll_interval: " << setup_.poll_interval << "\n"
+        << "  settings:\n    boards: " << setup_.boards
+        << "\n    control_socket: " << sim_socket_.string() << "\n"
+        << setup_.sim_yaml;
+  }
+  std::string ups = setup_.ups_yaml;
+  for (auto at = ups.find("@UPS_SOCKET@"); at != std::string::npos; at = ups.find("@UPS_SOCKET@")) {
+    ups.replace(at, 12, ups_socket_.string());
+  }
+  out << ups;
   return out.str();
 }
 
@@ -43,11 +51,17 @@ void AgentProcess::spawn() {
 void AgentProcess::start() {
   spawn();
   auto cli = snmpd_.cli_v3();
-  // Served once the last board's letter can be read through the master.
+  // Served once the last board's letter (or, without a PDU, the UPS-MIB's agent version) can be
+  // read through the master.
   std::string last(1, static_cast<char>('A' + setup_.boards - 1));
   bool up = wait_until(
       [&]() {
         if (!process_->running()) return true;
+        if (!setup_.pdu) {
+          auto r = cli.get({"1.3.6.1.2.1.33.1.1.4.0"});
+          return r.ok() && !r.varbinds.empty() &&
+                 r.varbinds[0].value.find("netpower-agent") != std::string::npos;
+        }
         auto r = cli.get({"1.3.6.1.4.1.1718.2.1.2.0"});
         return r.ok() && !r.varbinds.empty() && r.varbinds[0].value == last;
       },

@@ -1,6 +1,6 @@
 #pragma once
-// A real netpower-agent process (the built binary) with a simulated chain, registered with a real
-// snmpd.
+// A real netpower-agent process (the built binary) with a simulated chain and/or a UPS, registered
+// with a real snmpd.
 
 #include <filesystem>
 #include <string>
@@ -18,6 +18,10 @@ struct AgentSetup {
   std::string poll_interval = "50ms";
   std::string chain_yaml;  // lines inside `chain:` (indented by 2)
   std::string sim_yaml;    // extra lines inside `pdu.settings:` (indented by 4)
+  bool pdu = true;         // false: no `pdu:` section (a UPS-only agent)
+  // A whole `ups:` section (unindented key), or empty for none. "@UPS_SOCKET@" is replaced by the
+  // path of the sim UPS's control socket.
+  std::string ups_yaml;
 };
 
 class AgentProcess {
@@ -30,6 +34,7 @@ class AgentProcess {
   Process& process() { return *process_; }
   std::string log_text() const;
   SimClient sim() const { return SimClient(sim_socket_); }
+  const std::filesystem::path& ups_socket() const { return ups_socket_; }
   const std::filesystem::path& config_path() const { return config_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
 
@@ -41,6 +46,7 @@ class AgentProcess {
   TempDir dir_{"np-agent"};
   std::filesystem::path config_;
   std::filesystem::path sim_socket_;
+  std::filesystem::path ups_socket_;
   ProcessPtr process_;
 };
 

@@ -1,0 +1,210 @@
+#pragma once
+// What the agent knows and does about its UPS, in RFC 1628's terms: it polls the collector, keeps
+// the alarm table, the seconds on battery and the input line-bad count, runs battery tests
+// (upsTestId and its spin lock), and counts down upsShutdownAfterDelay, upsStartupAfterDelay and
+// upsRebootWithDuration, sending the collector's commands at the right moments. Events that become
+// traps are reported through UpsEvents. All on the loop thread, on the loop's (injected) clock.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "agent/ups/ups_alarms.h"
+#include "collectors/ups.h"
+#include "core/event_loop.h"
+
+namespace netpower::agent::ups {
+
+struct UpsAgentSettings {
+  std::string name;              // upsIdentName
+  std::string attached_devices;  // upsIdentAttachedDevices
+  core::Duration poll_interval = std::chrono::seconds(2);
+  long low_batt_minutes = 2;                                           // upsConfigLowBattTime
+  core::Duration on_battery_trap_interval = std::chrono::seconds(60);  // RFC 1628: one minute
+  double temperature_max = 40.0;  // upsAlarmTempBad outside [min, max] degrees C
+  double temperature_min = 0.0;
+  core::Duration test_timeout = std::chrono::hours(2);  // a test with no result by then: warning
+};
+
+// upsWellKnownTests: the last arc of 1.3.6.1.2.1.33.1.7.7.N.
+enum class TestKind : int {
+  kNoTestsInitiated = 1,
+  kAbortTestInProgress = 2,
+  kGeneralSystemsTest = 3,
+  kQuickBatteryTest = 4,
+  kDeepBatteryCalibration = 5,
+};
+
+// upsTestResultsSummary.
+enum class TestSummary : int {
+  kDonePass = 1,
+  kDoneWarning = 2,
+  kDoneError = 3,
+  kAborted = 4,
+  kInProgress = 5,
+  kNoTestsInitiated = 6,
+};
+
+// upsBatteryStatus, upsOutputSource, upsShutdownType, upsAutoRestart, upsConfigAudibleStatus.
+enum class BatteryStatus : int { kUnknown = 1, kNormal = 2, kLow = 3, kDepleted = 4 };
+enum class OutputSource : int {
+  kOther = 1,
+  kNone = 2,
+  kNormal = 3,
+  kBypass = 4,
+  kBattery = 5,
+  kBooster = 6,
+  kReducer = 7
+};
+enum class ShutdownType : int { kOutput = 1, kSystem = 2 };
+enum class AudibleStatus : int { kDisabled = 1, kEnabled = 2, kMuted = 3 };
+
+struct UpsEvents {
+  std::function<void()> on_battery;      // upsTrapOnBattery: at once, then every interval
+  std::function<void()> test_completed;  // upsTrapTestCompleted
+  std::function<void(const AlarmRow&)> alarm_added;    // upsTrapAlarmEntryAdded
+  std::function<void(const AlarmRow&)> alarm_removed;  // upsTrapAlarmEntryRemoved
+};
+
+// Why a SET cannot be carried out (the MIB maps it to an SNMP error).
+enum class Refusal { kNone, kBusy, kUnsupported, kNoUps };
+
+class UpsModel {
+ public:
+  UpsModel(core::EventLoop& loop, collectors::UpsCollector& collector, UpsAgentSettings settings);
+  ~UpsModel();
+  UpsModel(const UpsModel&) = delete;
+  UpsModel& operator=(const UpsModel&) = delete;
+
+  // Polls now and then every poll_interval.
+  void start_polling();
+  // One poll: read the collector, update alarms and counters, fire events.
+  void poll();
+
+  UpsEvents& events() { return events_; }
+  const collectors::UpsReading& reading() const { return reading_; }
+  const collectors::UpsVars& vars() const { return reading_.vars; }
+  // Identity and ratings (ups.mfr, *.nominal, input.transfer.*) as last read: they stay known while
+  // the link is down.
+  const collectors::UpsVars& static_vars() const { return static_vars_; }
+  bool has_data() const { return reading_.link != collectors::UpsLink::kLost; }
+  const UpsAgentSettings& settings() const { return settings_; }
+  std::string collector_name() const { return collector_.name(); }
+
+  // sysUpTime-like ticks (hundredths of a second) of the agent's clock since the model started.
+  std::uint32_t ticks() const;
+
+  // Ident (upsIdentName and upsIdentAttachedDevices are read-write).
+  void set_name(std::string name) { settings_.name = std::move(name); }
+  void set_attached_devices(std::string text) { settings_.attached_devices = std::move(text); }
+
+  // Battery and input.
+  BatteryStatus battery_status() const;
+  long seconds_on_battery() const;
+  std::uint32_t input_line_bads() const { return line_bads_; }
+  OutputSource output_source() const;
+
+  // Alarms.
+  const AlarmTable& alarms() const { return alarms_; }
+
+  // Tests.
+  TestKind test_id() const { return test_id_; }
+  long test_spin_lock() const { return spin_lock_; }
+  // TestAndIncr: true (and the lock advances) when `value` equals the lock.
+  bool take_spin_lock(long value);
+  TestSummary test_summary() const { return test_summary_; }
+  const std::string& test_detail() const { return test_detail_; }
+  std::uint32_t test_start_ticks() const { return test_start_ticks_; }
+  long test_elapsed_ticks() const;  // TimeInterval: hundredths of a second
+  Refusal can_start_test(TestKind kind) const;
+  // Starts (or aborts) a test; call only after can_start_test() said kNone.
+  void start_test(TestKind kind);
+
+  // Control. Seconds remaining or -1, as upsShutdownAfterDelay etc. read.
+  long shutdown_after_delay() const;
+  long startup_after_delay() const;
+  long reboot_with_duration() const;
+  ShutdownType shutdown_type() const { return shutdown_type_; }
+  bool auto_restart() const { return auto_restart_; }
+  void set_shutdown_type(ShutdownType type) { shutdown_type_ = type; }
+  void set_auto_restart(bool on) { auto_restart_ = on; }
+  Refusal can_control() const;
+  // -1 aborts; 0 acts at once.
+  void set_shutdown_after_delay(long seconds);
+  void set_startup_after_delay(long seconds);
+  void set_reboot_with_duration(long seconds);
+
+  // Configuration.
+  long low_batt_minutes() const { return settings_.low_batt_minutes; }
+  void set_low_batt_minutes(long minutes) { settings_.low_batt_minutes = minutes; }
+  AudibleStatus audible_status() const;
+  Refusal can_set_audible(AudibleStatus status) const;
+  void set_audible_status(AudibleStatus status);
+
+ private:
+  struct Countdown {
+    std::optional<core::TimePoint> deadline;
+    std::optional<core::TimerId> timer;
+  };
+
+  bool supports(const char* command) const;
+  void send(collectors::UpsCommand command, std::function<void(bool)> then = {});
+  void update_alarms();
+  std::set<Alarm> present_alarms() const;
+  void track_on_battery(bool on_battery);
+  void arm_on_battery_repeat();
+  void track_test();
+  void finish_test(TestSummary summary, std::string detail);
+  void clear(Countdown& countdown);
+  long remaining(const Countdown& countdown) const;
+  void schedule_shutdown_send();
+  void on_shutdown_deadline();
+  void on_startup_deadline();
+  void on_reboot_deadline();
+  bool output_off() const;
+  bool mains_present() const;
+
+  core::EventLoop& loop_;
+  collectors::UpsCollector& collector_;
+  UpsAgentSettings settings_;
+  UpsEvents events_;
+  core::TimePoint started_;
+  std::optional<core::TimerId> poll_timer_;
+  collectors::UpsReading reading_;
+  collectors::UpsVars static_vars_;
+
+  // Battery and input.
+  std::optional<core::TimePoint> on_battery_since_;
+  std::optional<core::TimerId> on_battery_trap_timer_;
+  bool input_bad_ = false;
+  std::uint32_t line_bads_ = 0;
+  AlarmTable alarms_;
+
+  // Tests.
+  TestKind test_id_ = TestKind::kNoTestsInitiated;
+  long spin_lock_ = 1;
+  TestSummary test_summary_ = TestSummary::kNoTestsInitiated;
+  std::string test_detail_;
+  std::uint32_t test_start_ticks_ = 0;
+  core::TimePoint test_started_{};
+  core::Duration test_took_{};
+  bool test_seen_running_ = false;
+  std::string result_before_test_;
+
+  // Control.
+  ShutdownType shutdown_type_ = ShutdownType::kOutput;
+  bool auto_restart_ = true;
+  Countdown shutdown_;
+  Countdown startup_;
+  Countdown reboot_;
+  bool shutdown_sent_ = false;      // the UPS counts the pending shutdown itself
+  bool hardware_restarts_ = false;  // ... and restarts the output by itself afterwards
+  bool off_as_requested_ = false;   // our shutdown turned the output off
+  bool startup_waits_for_mains_ = false;
+  std::optional<AudibleStatus> audible_requested_;
+};
+
+}  // namespace netpower::agent::ups
