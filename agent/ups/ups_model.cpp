@@ -414,7 +414,9 @@ void UpsModel::schedule_shutdown_send() {
         command.restart_after = whole_seconds_up(*startup_.deadline - *shutdown_.deadline);
         hardware_restarts_ = true;
       } else {
-        command.name = auto_restart_ ? cmd::kShutdownReturn : cmd::kShutdownStayoff;
+        // upsAutoRestart: restart after a shutdown that happens during a power loss.
+        command.name =
+            auto_restart_ && !mains_present() ? cmd::kShutdownReturn : cmd::kShutdownStayoff;
       }
       shutdown_sent_ = true;
       send(command, [this](bool ok) {
@@ -442,9 +444,9 @@ void UpsModel::on_shutdown_deadline() {
   off_as_requested_ = true;
   if (!shutdown_sent_) {
     // The UPS counts nothing: cut the output now.
-    const char* name = startup_.deadline || !auto_restart_ ? cmd::kLoadOff
-                       : supports(cmd::kShutdownReturn)    ? cmd::kShutdownReturn
-                                                           : cmd::kLoadOff;
+    bool restart =
+        auto_restart_ && !startup_.deadline && !mains_present() && supports(cmd::kShutdownReturn);
+    const char* name = restart ? cmd::kShutdownReturn : cmd::kLoadOff;
     send({name, {}, {}, {}});
   }
   shutdown_sent_ = false;
