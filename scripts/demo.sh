@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo stack: installs dependencies, builds, and runs a real snmpd master on 127.0.0.1 (port 10161 by
 # default, DEMO_PORT overrides) with a private AgentX socket, and netpower-agent serving a simulated chain of
-# four boards. Prints commands to try; Ctrl-C stops everything.
+# four boards (Sentry2-MIB) and a simulated UPS (UPS-MIB, RFC 1628); its traps go to a snmptrapd on
+# DEMO_PORT+1 that logs them. Prints commands to try; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -15,15 +16,18 @@ port="${DEMO_PORT:-10161}"
 run_dir="$(mktemp -d /tmp/netpower-demo.XXXXXX)"
 agentx="$run_dir/agentx.sock"
 sim_socket="$run_dir/sim.sock"
+ups_socket="$run_dir/ups.sock"
 admin_user="${DEMO_ADMIN_USER:-netpower-admin}" admin_auth="${DEMO_ADMIN_AUTH:-demo-admin-auth-key}"
 admin_priv="${DEMO_ADMIN_PRIV:-demo-admin-priv-key}"
 viewer_user="${DEMO_VIEWER_USER:-netpower-viewer}" viewer_auth="${DEMO_VIEWER_AUTH:-demo-viewer-auth-key}"
 viewer_priv="${DEMO_VIEWER_PRIV:-demo-viewer-priv-key}"
 read_community="${DEMO_READ_COMMUNITY:-np-demo-read}" write_community="${DEMO_WRITE_COMMUNITY:-np-demo-write}"
 error_community="${DEMO_ERROR_COMMUNITY:-np-demo-error}"
+trap_community="${DEMO_TRAP_COMMUNITY:-np-demo-trap}"
 
 deploy/demo/render-snmpd-conf.sh "$port" "$agentx" > "$run_dir/snmpd.conf"
-sed -e "s|^  settings:|  settings:\n    control_socket: $sim_socket|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
+echo "trap2sink udp:127.0.0.1:$((port + 1)) $trap_community" >> "$run_dir/snmpd.conf"
+sed -e "s|@SIM_SOCKET@|$sim_socket|" -e "s|@UPS_SOCKET@|$ups_socket|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
 mkdir -p "$run_dir/persist"
 
 pids=()
@@ -38,6 +42,11 @@ SNMP_PERSISTENT_DIR="$run_dir/persist" MIBS="" /usr/sbin/snmpd -f -C -c "$run_di
   -Lf "$run_dir/snmpd.log" &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$agentx" ] && break; sleep 0.1; done
+trap_port=$((port + 1))
+printf 'authCommunity log %s\n' "$trap_community" > "$run_dir/snmptrapd.conf"
+MIBS="" snmptrapd -f -C -c "$run_dir/snmptrapd.conf" -On -Lf "$run_dir/traps.log" \
+  "udp:127.0.0.1:$trap_port" &
+pids+=($!)
 [ -S "$agentx" ] || { echo "snmpd did not start; see $run_dir/snmpd.log"; cat "$run_dir/snmpd.log"; exit 1; }
 
 build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agentx" \
@@ -69,6 +78,12 @@ The simulated hardware (faults, loads, temperatures; docs/simulator.md):
   build/collectors/sim/netpower-simctl $sim_socket state
   build/collectors/sim/netpower-simctl $sim_socket fault B2 no-response
   build/collectors/sim/netpower-simctl $sim_socket load B1 7.5
+The UPS (UPS-MIB, mib-2.33; traps are logged to $run_dir/traps.log):
+  snmpwalk     $v3 -On $target .1.3.6.1.2.1.33
+  build/collectors/sim/netpower-simctl $ups_socket mains off      # upsTrapOnBattery every minute
+  snmpset      $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i 1 .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
+  snmpset      $v3 $target .1.3.6.1.2.1.33.1.8.2.0 i 120       # upsShutdownAfterDelay
+  tail -f $run_dir/traps.log
 
 Ctrl-C stops the demo.
 INFO
