@@ -11,7 +11,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nut-server nut-client
-  libboost-system-dev libsoci-dev libpq-dev postgresql sqlite3 prometheus-cpp-dev prometheus
+  libboost-system-dev libsoci-dev libpq-dev libsqlite3-dev postgresql sqlite3 util-linux
+  prometheus-cpp-dev prometheus
   python3
 )
 # npm fetches the base SMI modules (SNMPv2-SMI, ...); use the machine's Node.js if it has one.

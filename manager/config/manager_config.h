@@ -1,0 +1,116 @@
+#pragma once
+// netpower-manager's configuration file (YAML; docs/manager.md describes every key). Loading
+// validates everything, reads secrets from their files or environment variables, and throws
+// core::ConfigError naming the file, line, column and problem. Unknown keys are errors.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "manager/config/secret.h"
+
+namespace netpower::manager::config {
+
+enum class SnmpVersion { kV2c, kV3 };
+enum class SecurityLevel { kNoAuthNoPriv, kAuthNoPriv, kAuthPriv };
+enum class AuthProtocol { kMd5, kSha, kSha224, kSha256, kSha384, kSha512 };
+enum class PrivProtocol { kDes, kAes, kAes192, kAes256 };
+
+// As written in the file: "2c", "authPriv", "SHA-256", "AES-256".
+const char* to_string(SnmpVersion v);
+const char* to_string(SecurityLevel l);
+const char* to_string(AuthProtocol p);
+const char* to_string(PrivProtocol p);
+
+// SNMPv3 USM credentials of one agent.
+struct UsmSettings {
+  std::string user;
+  SecurityLevel level = SecurityLevel::kAuthPriv;
+  AuthProtocol auth_protocol = AuthProtocol::kSha;
+  Secret auth_key;  // empty at noAuthNoPriv
+  PrivProtocol priv_protocol = PrivProtocol::kAes;
+  Secret priv_key;  // empty below authPriv
+};
+
+// One agent to poll: `defaults` merged with the agent's own entry.
+struct AgentSettings {
+  std::string name;  // unique; [A-Za-z0-9_.-], 1..64 characters; the `agent` label everywhere
+  std::string address;
+  std::uint16_t port = 161;
+  SnmpVersion version = SnmpVersion::kV3;
+  Secret community;  // v2c only
+  UsmSettings usm;   // v3 only
+  core::Duration poll_interval = std::chrono::seconds(30);
+  core::Duration timeout = std::chrono::seconds(2);
+  int retries = 1;
+  std::map<std::string, std::string> labels;  // site, rack, ...: defaults' labels, then the agent's
+  int line = 0;                               // where the entry starts in the file
+};
+
+enum class StoreBackend { kSqlite, kPostgresql };
+enum class CopyFormat { kBinary, kText };
+
+struct RetentionSettings {
+  core::Duration samples = std::chrono::hours(24 * 30);
+  core::Duration events = std::chrono::hours(24 * 90);
+  // How long the ledger of committed batch ids (exactly-once replay) is kept.
+  core::Duration batch_ledger = std::chrono::hours(24 * 30);
+  core::Duration check_interval = std::chrono::hours(1);
+};
+
+struct PostgresqlSettings {
+  // Either a libpq conninfo string (without a password) or the fields below.
+  std::string conninfo;
+  std::string host = "localhost";
+  std::uint16_t port = 5432;
+  std::string dbname = "netpower";
+  std::string user = "netpower";
+  Secret password;                // empty: none (peer/trust auth, or ~/.pgpass)
+  std::string sslmode;            // empty: libpq's default
+  int partitions_ahead_days = 2;  // daily sample partitions created ahead of time
+
+  // The conninfo for libpq, password included: hand it to libpq only, never log it.
+  std::string connection_string(std::chrono::seconds connect_timeout) const;
+  // The same without the password, for messages: "host=db port=5432 dbname=netpower user=np".
+  std::string describe() const;
+};
+
+struct StoreSettings {
+  StoreBackend backend = StoreBackend::kSqlite;
+  std::string sqlite_path = "/var/lib/netpower/manager.db";
+  PostgresqlSettings postgresql;
+  CopyFormat copy_format = CopyFormat::kBinary;
+  std::size_t batch_size = 5000;                            // rows (samples + events) per batch
+  core::Duration flush_interval = std::chrono::seconds(1);  // a partial batch waits no longer
+  std::size_t memory_buffer_rows = 1'000'000;         // rows held in memory while the DB is down
+  std::string spool_dir = "/var/lib/netpower/spool";  // then batches go to files here
+  std::uint64_t spool_max_bytes = 1ull << 30;         // beyond this, new batches are dropped
+  core::Duration reconnect_min = std::chrono::milliseconds(500);
+  core::Duration reconnect_max = std::chrono::seconds(30);
+  core::Duration connect_timeout = std::chrono::seconds(5);
+  RetentionSettings retention;
+};
+
+struct ManagerConfig {
+  std::string file;
+  std::string log_level = "info";
+  std::vector<AgentSettings> agents;
+  StoreSettings store;
+};
+
+// Throws core::ConfigError.
+ManagerConfig load_manager_config(const std::string& file);
+// The same from text, `file` naming it in errors (and relative *_file paths resolved against the
+// current directory).
+ManagerConfig parse_manager_config(const std::string& text, const std::string& file);
+
+// "30d", "12h", "90m", "1h30m" (core::parse_duration plus days); nullopt if malformed.
+std::optional<core::Duration> parse_long_duration(const std::string& text);
+// "1048576", "512KiB", "64MiB", "1GiB", "10MB" (decimal), "1GB"; nullopt if malformed.
+std::optional<std::uint64_t> parse_bytes(const std::string& text);
+
+}  // namespace netpower::manager::config

@@ -1,0 +1,30 @@
+#pragma once
+// The Store over SOCI (PostgreSQL or SQLite) with a writer thread, batches, outage buffering
+// (memory, then the disk spool) and exactly-once replay. docs/manager.md explains the design.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "manager/config/manager_config.h"
+#include "manager/store/store.h"
+
+namespace netpower::manager::store {
+
+struct StoreOptions {
+  // At destruction: how long the writer may keep writing what is queued before it spools the
+  // rest to disk.
+  std::chrono::milliseconds shutdown_timeout{5000};
+};
+
+// Starts the writer thread, which connects (migrating the schema), replays batches left in the
+// spool by an earlier run, and writes. A database that is down at start is not an error: rows are
+// buffered until it comes. Throws std::system_error when the spool directory cannot be created.
+// Destruction stops the writer; nothing queued is lost (it ends in the database or the spool).
+StorePtr open_store(const config::StoreSettings& settings, StoreOptions options = {});
+
+// Connects once and applies the pending migrations (for --check-db and tools). The names of the
+// migrations applied, empty when the schema was current. Throws std::runtime_error with the reason.
+std::vector<std::string> migrate_database(const config::StoreSettings& settings);
+
+}  // namespace netpower::manager::store
