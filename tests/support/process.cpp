@@ -218,8 +218,10 @@ ExitStatus Process::terminate(std::chrono::milliseconds timeout) {
   if (status_) {
     return *status_;
   }
-  signal(SIGTERM);
+  // SIGCONT first, for a child a test stopped: sent after SIGTERM it can wake a sanitizer-built
+  // child in the middle of LeakSanitizer's exit check and hang it.
   signal(SIGCONT);
+  signal(SIGTERM);
   if (auto status = wait_exit(timeout)) {
     return *status;
   }
