@@ -1,0 +1,70 @@
+// Fuzz target for the trap receiver's parsers of outside bytes: the v1/v2c BER decoder
+// (manager/traps/detail/trap_decoder.h), the event built from what it accepts, and SNMPv3 messages
+// through net-snmp's USM path (detail/usm_engine.h) with one configured user. Any bytes must be
+// decoded or refused without crashing; an accepted inform's answer differs from it in one byte.
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+
+#include <nlohmann/json.hpp>
+
+#include "manager/traps/detail/trap_decoder.h"
+#include "manager/traps/detail/usm_engine.h"
+
+namespace {
+
+using namespace netpower::manager::traps;
+
+detail::UsmEngine& engine() {
+  static detail::UsmEngine* instance = [] {
+    TrapSettings settings;
+    settings.engine_id = "8000000001020304";  // the engine of the corpus's v3 trap
+    TrapUser user;
+    user.usm.user = "np-trap";
+    user.usm.auth_key = netpower::manager::config::Secret("np-auth-secret", "fuzz");
+    user.usm.priv_key = netpower::manager::config::Secret("np-priv-secret", "fuzz");
+    settings.users.push_back(user);
+    return new detail::UsmEngine(settings, [](auto, auto, auto) {});
+  }();
+  return *instance;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::uint8_t> packet(data, size);
+  const int version = detail::peek_version(packet);
+  auto message = detail::decode_v1v2c(packet);
+  if (message.status == detail::V1V2cMessage::Status::kOk) {
+    if (version != 0 && version != 1) std::abort();
+    auto response = detail::inform_response(packet, message);
+    if (!response.empty()) {
+      if (response.size() != size) std::abort();
+      std::size_t differences = 0;
+      for (std::size_t i = 0; i < size; ++i) differences += response[i] != data[i];
+      if (differences != 1) std::abort();
+    }
+    message.trap.agent = message.trap.source_address = "192.0.2.1";
+    auto event = to_event(message.trap);
+    if (!nlohmann::json::accept(event.varbinds_json)) std::abort();
+  } else if (message.status == detail::V1V2cMessage::Status::kV3) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_port = htons(40000);
+    from.sin_addr.s_addr = htonl(0xC0000201);
+    DecodedTrap trap;
+    auto result =
+        engine().process(packet, reinterpret_cast<const sockaddr*>(&from), sizeof from, trap);
+    if (result.outcome == detail::UsmEngine::Outcome::kTrap) {
+      trap.agent = trap.source_address = "192.0.2.1";
+      if (!nlohmann::json::accept(to_event(trap).varbinds_json)) std::abort();
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,227 @@
+#include "manager/traps/decoded_trap.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace netpower::manager::traps {
+
+namespace {
+
+struct KnownTrap {
+  std::string_view oid;
+  const char* name;
+};
+
+// Sentry2-MIB (DESIGN.md), UPS-MIB (RFC 1628), SNMPv2-MIB generic traps (RFC 3418).
+constexpr KnownTrap kKnownTraps[] = {
+    {"1.3.6.1.4.1.1718.2.100.0.1", "sentry2ChainStart"},
+    {"1.3.6.1.4.1.1718.2.100.0.2", "sentry2BoardTemperatureHighError"},
+    {"1.3.6.1.4.1.1718.2.100.0.3", "sentry2BoardTemperatureLowError"},
+    {"1.3.6.1.4.1.1718.2.100.0.4", "sentry2BoardTemperatureNormal"},
+    {"1.3.6.1.4.1.1718.2.100.0.5", "sentry2PortControlStatusChange"},
+    {"1.3.6.1.4.1.1718.2.100.0.6", "sentry2PortModuleStatusError"},
+    {"1.3.6.1.4.1.1718.2.100.0.7", "sentry2PortModuleStatusNormal"},
+    {"1.3.6.1.4.1.1718.2.100.0.8", "sentry2PortDeviceLoadHighError"},
+    {"1.3.6.1.4.1.1718.2.100.0.9", "sentry2PortDeviceLoadLowError"},
+    {"1.3.6.1.4.1.1718.2.100.0.10", "sentry2PortDeviceLoadNormal"},
+    {"1.3.6.1.4.1.1718.2.100.0.11", "sentry2BoardInputLoadHighError"},
+    {"1.3.6.1.4.1.1718.2.100.0.12", "sentry2BoardInputLoadLowError"},
+    {"1.3.6.1.4.1.1718.2.100.0.13", "sentry2BoardInputLoadNormal"},
+    {"1.3.6.1.2.1.33.2.1", "upsTrapOnBattery"},
+    {"1.3.6.1.2.1.33.2.2", "upsTrapTestCompleted"},
+    {"1.3.6.1.2.1.33.2.3", "upsTrapAlarmEntryAdded"},
+    {"1.3.6.1.2.1.33.2.4", "upsTrapAlarmEntryRemoved"},
+    {"1.3.6.1.6.3.1.1.5.1", "coldStart"},
+    {"1.3.6.1.6.3.1.1.5.2", "warmStart"},
+    {"1.3.6.1.6.3.1.1.5.3", "linkDown"},
+    {"1.3.6.1.6.3.1.1.5.4", "linkUp"},
+    {"1.3.6.1.6.3.1.1.5.5", "authenticationFailure"},
+    {"1.3.6.1.6.3.1.1.5.6", "egpNeighborLoss"},
+};
+
+constexpr const char* kTypeNames[] = {
+    "INTEGER",   "STRING", "NULL",      "OID",          "IpAddress",      "Counter32",   "Gauge32",
+    "Timeticks", "Opaque", "Counter64", "noSuchObject", "noSuchInstance", "endOfMibView"};
+
+// Printable UTF-8 (tabs and line ends allowed): stored as text; anything else as hex.
+bool printable_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+      ++i;
+      continue;
+    }
+    const std::size_t n = (c & 0xE0) == 0xC0   ? 1
+                          : (c & 0xF0) == 0xE0 ? 2
+                          : (c & 0xF8) == 0xF0 ? 3
+                                               : 0;
+    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() * 2);
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::string value_text(const TrapVarbind& vb) {
+  switch (vb.type) {
+    case VarbindType::kInteger:
+      return std::to_string(vb.integer);
+    case VarbindType::kCounter32:
+    case VarbindType::kGauge32:
+    case VarbindType::kTimeTicks:
+    case VarbindType::kCounter64:
+      return std::to_string(vb.number);
+    case VarbindType::kOctetString:
+      return printable_utf8(vb.octets) ? vb.octets : "0x" + hex(vb.octets);
+    case VarbindType::kOpaque:
+      return "0x" + hex(vb.octets);
+    case VarbindType::kOid:
+    case VarbindType::kIpAddress:
+      return vb.octets;
+    default:
+      return to_string(vb.type);
+  }
+}
+
+}  // namespace
+
+const char* to_string(TrapVersion v) {
+  return v == TrapVersion::kV1 ? "1" : v == TrapVersion::kV2c ? "2c" : "3";
+}
+
+const char* to_string(NotificationKind k) {
+  return k == NotificationKind::kInform ? "inform" : "trap";
+}
+
+const char* to_string(VarbindType t) { return kTypeNames[static_cast<int>(t)]; }
+
+const TrapVarbind* DecodedTrap::find(std::string_view oid, bool prefix) const {
+  for (const auto& vb : varbinds) {
+    if (vb.oid == oid) return &vb;
+    if (prefix && vb.oid.size() > oid.size() && vb.oid.starts_with(oid) &&
+        vb.oid[oid.size()] == '.') {
+      return &vb;
+    }
+  }
+  return nullptr;
+}
+
+std::string varbinds_json(const std::vector<TrapVarbind>& varbinds) {
+  auto list = nlohmann::json::array();
+  for (const auto& vb : varbinds) {
+    nlohmann::json item{{"oid", vb.oid}, {"type", to_string(vb.type)}};
+    switch (vb.type) {
+      case VarbindType::kInteger:
+        item["value"] = vb.integer;
+        break;
+      case VarbindType::kCounter32:
+      case VarbindType::kGauge32:
+      case VarbindType::kTimeTicks:
+      case VarbindType::kCounter64:
+        item["value"] = vb.number;
+        break;
+      case VarbindType::kOctetString:
+      case VarbindType::kOpaque:
+        if (vb.type == VarbindType::kOctetString && printable_utf8(vb.octets)) {
+          item["value"] = vb.octets;
+        } else {
+          item["value"] = hex(vb.octets);
+          item["encoding"] = "hex";
+        }
+        break;
+      case VarbindType::kOid:
+      case VarbindType::kIpAddress:
+        item["value"] = vb.octets;
+        break;
+      default:
+        item["value"] = nullptr;
+        break;
+    }
+    list.push_back(std::move(item));
+  }
+  return list.dump();
+}
+
+const char* known_trap_name(std::string_view trap_oid) {
+  for (const auto& k : kKnownTraps) {
+    if (k.oid == trap_oid) return k.name;
+  }
+  return nullptr;
+}
+
+std::string summary(const DecodedTrap& trap) {
+  constexpr std::size_t kMaxSummary = 512;
+  const char* name = known_trap_name(trap.trap_oid);
+  std::string text = name != nullptr ? name : trap.trap_oid;
+  text += trap.kind == NotificationKind::kInform ? " (inform v" : " (v";
+  text += to_string(trap.version);
+  text += ") from ";
+  text += trap.agent;
+  if (trap.agent != trap.source_address) text += " (" + trap.source_address + ")";
+  if (auto change = port_control_change(trap)) {
+    text += ": port " + change->port + " " + change->status;
+    return text;
+  }
+  const char* sep = ": ";
+  for (const auto& vb : trap.varbinds) {
+    if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
+    text += sep + vb.oid + " = " + value_text(vb);
+    sep = ", ";
+    if (text.size() > kMaxSummary) {
+      text.resize(kMaxSummary);
+      text += "...";
+      break;
+    }
+  }
+  return text;
+}
+
+store::Event to_event(const DecodedTrap& trap) {
+  store::Event event;
+  event.agent = trap.agent;
+  event.time = trap.received;
+  event.kind = store::EventKind::kTrap;
+  event.oid = trap.trap_oid;
+  event.varbinds_json = varbinds_json(trap.varbinds);
+  event.text = summary(trap);
+  return event;
+}
+
+std::optional<PortControlChange> port_control_change(const DecodedTrap& trap) {
+  if (trap.trap_oid != kSentry2PortControlStatusChange) return std::nullopt;
+  const auto* vb = trap.find(kSentry2PortControlStatus, true);
+  if (vb == nullptr || vb->type != VarbindType::kOctetString) return std::nullopt;
+  // The index is the port id without a length byte: "A1" = .65.49.
+  std::string port;
+  std::string_view index = std::string_view(vb->oid).substr(kSentry2PortControlStatus.size() + 1);
+  while (!index.empty()) {
+    auto dot = index.find('.');
+    auto arc = index.substr(0, dot);
+    int value = 0;
+    for (char c : arc) value = value * 10 + (c - '0');
+    if (arc.empty() || arc.size() > 3 || value < 0x20 || value > 0x7e) return std::nullopt;
+    port.push_back(static_cast<char>(value));
+    if (dot == std::string_view::npos) break;
+    index.remove_prefix(dot + 1);
+  }
+  if (port.size() != 2) return std::nullopt;
+  return PortControlChange{port, vb->octets};
+}
+
+}  // namespace netpower::manager::traps
