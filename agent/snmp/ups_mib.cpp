@@ -427,6 +427,7 @@ void UpsMib::add_config() {
     auto volts = s.number(var::kOutputVoltageNominal);
     if (!volts) volts = s.number(var::kInputVoltageNominal);
     auto amps = s.number(var::kOutputCurrentNominal);
+    if (!amps) amps = s.number("input.current.nominal");  // Megatec F: the rated current
     if (!volts || !amps) return std::nullopt;
     return Value::integer32(scaled(*volts * *amps, 1.0));
   });

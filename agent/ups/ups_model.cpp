@@ -446,7 +446,10 @@ void UpsModel::on_shutdown_deadline() {
     // The UPS counts nothing: cut the output now.
     bool restart =
         auto_restart_ && !startup_.deadline && !mains_present() && supports(cmd::kShutdownReturn);
-    const char* name = restart ? cmd::kShutdownReturn : cmd::kLoadOff;
+    const char* name = restart ? cmd::kShutdownReturn
+                       : supports(cmd::kLoadOff) || !supports(cmd::kShutdownStayoff)
+                           ? cmd::kLoadOff
+                           : cmd::kShutdownStayoff;
     send({name, {}, {}, {}});
   }
   shutdown_sent_ = false;
