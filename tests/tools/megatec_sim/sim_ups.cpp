@@ -1,5 +1,7 @@
 #include "tests/tools/megatec_sim/sim_ups.h"
 
+#include "collectors/sim/control_words.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -20,27 +22,8 @@ constexpr const char* kHelp =
     "fail on|off | drain VOLTS_PER_MIN | charge VOLTS_PER_MIN | garbage TEXT | short | atfill | "
     "silence on|off | help";
 
-std::string quote(std::string_view text) {
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < 32; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  }
-  return out + (text.size() > 32 ? "...'" : "'");
-}
-
-std::vector<std::string_view> split(std::string_view line) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  while (i < line.size()) {
-    while (i < line.size() && blank(line[i])) ++i;
-    auto start = i;
-    while (i < line.size() && !blank(line[i])) ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
-}
+using collectors::sim::quote;
+using collectors::sim::split;
 
 std::optional<double> number(std::string_view word, double min, double max) {
   double value = 0;
