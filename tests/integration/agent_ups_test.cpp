@@ -344,5 +344,24 @@ TEST_F(AgentUpsTest, BadSetsGetTheRightErrorsAndGoodOnesStick) {
   EXPECT_NE(ups("commands").find("beeper.disable"), std::string::npos);
 }
 
+TEST(AgentPduAndUps, OneAgentServesTheChainAndTheUps) {
+  SnmpdServer snmpd;
+  snmpd.start();
+  AgentSetup setup;
+  setup.boards = 2;
+  setup.ups_yaml = "ups:\n  driver: sim\n  poll_interval: 100ms\n";
+  AgentProcess agent(snmpd, setup);
+  agent.start();  // waits for the chain (last board B)
+  auto cli = snmpd.cli_v3();
+  EXPECT_TRUE(wait_until(
+      [&]() {
+        auto r = cli.get({kUps + "1.2.0", "1.3.6.1.4.1.1718.2.1.2.0"});
+        return r.ok() && r.varbinds.size() == 2 && r.varbinds[0].value == "SimUPS 1500" &&
+               r.varbinds[1].value == "B";
+      },
+      10s))
+      << agent.log_text();
+}
+
 }  // namespace
 }  // namespace netpower::testing
