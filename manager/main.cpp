@@ -1,5 +1,5 @@
-// netpower-manager: polls agents, receives traps, keeps history. So far: the configuration and the
-// store (the poller, trap receiver, exporter and API come next).
+// netpower-manager: polls agents, receives traps, keeps history. So far: the configuration, the
+// store and the trap receiver (the poller, exporter and API come next).
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +11,8 @@
 #include "core/config_error.h"
 #include "manager/config/manager_config.h"
 #include "manager/store/soci_store.h"
+#include "manager/traps/trap_receiver.h"
+#include "manager/traps/trap_settings.h"
 
 namespace {
 
@@ -37,6 +39,11 @@ int run(const Options& options) {
   auto config = config::load_manager_config(options.config_file);
   spdlog::set_level(
       spdlog::level::from_str(options.log_level.empty() ? config.log_level : options.log_level));
+  std::optional<traps::TrapSettings> trap_settings;
+  if (config.traps && !config.traps.IsNull()) {
+    netpower::core::YamlReader reader(config.file);
+    trap_settings = traps::read_trap_settings(reader, config.traps);
+  }
 
   if (options.check_only) {
     if (options.check_db) {
@@ -58,6 +65,17 @@ int run(const Options& options) {
 
   auto history = store::open_store(config.store);
   history->set_agents(agent_records(config));
+  traps::TrapReceiverPtr receiver;
+  if (trap_settings && trap_settings->enabled) {
+    traps::TrapReceiverOptions trap_options;
+    for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
+    trap_options.store = history.get();
+    receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
+    spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",
+                 trap_settings->listen_address, receiver->port(), receiver->receive_buffer_bytes());
+  } else {
+    spdlog::info("no trap receiver ('traps' is absent or disabled in {})", config.file);
+  }
   spdlog::info("netpower-manager {} running: {} agent(s), store {}", kVersion, config.agents.size(),
                config.store.backend == config::StoreBackend::kPostgresql
                    ? config.store.postgresql.describe()
@@ -65,6 +83,7 @@ int run(const Options& options) {
   int signo = 0;
   sigwait(&signals, &signo);
   spdlog::info("netpower-manager stopping (signal {})", signo);
+  receiver.reset();  // before the store it writes to
   history.reset();
   return 0;
 }

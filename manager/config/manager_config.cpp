@@ -377,7 +377,9 @@ ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
   ManagerConfig config;
   config.file = r.file();
   if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
-  r.expect_map(root, "the configuration", {"log", "defaults", "agents", "store"});
+  r.expect_map(root, "the configuration", {"log", "defaults", "agents", "store", "traps"});
+  // reset(), not assignment: assigning an absent (invalid) node throws in yaml-cpp.
+  if (auto traps = root["traps"]) config.traps.reset(traps);
   auto log = root["log"];
   r.expect_map(log, "log", {"level"});
   if (log) {

@@ -3,6 +3,8 @@
 // validates everything, reads secrets from their files or environment variables, and throws
 // core::ConfigError naming the file, line, column and problem. Unknown keys are errors.
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -100,6 +102,9 @@ struct ManagerConfig {
   std::string log_level = "info";
   std::vector<AgentSettings> agents;
   StoreSettings store;
+  // The `traps:` section as written (absent: no trap receiver). manager/traps reads it with
+  // read_trap_settings(); kept as a node so that the config library does not depend on it.
+  YAML::Node traps;
 };
 
 // Throws core::ConfigError.

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "tests/manager/support/postgres_server.h"
+#include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
@@ -121,6 +122,39 @@ TEST(ManagerMain, RunsUntilSigtermAndRecordsItsAgents) {
       10s);
   EXPECT_EQ(rows.out, "rack1-pdu|127.0.0.1|{\"site\":\"lab\"}\n") << rows.err;
   EXPECT_THAT(process.log_text(), Not(HasSubstr("np-ro-test")));
+}
+
+TEST(ManagerMain, TrapsFromTheConfiguredSectionBecomeEvents) {
+  TempDir dir("np-mgr");
+  const auto path = dir.file("manager.yaml").string();
+  auto port = free_udp_port();
+  std::ofstream(path) << sqlite_config(dir) << "traps:\n  listen: 127.0.0.1\n  port: " << port
+                      << "\n  communities:\n    - community: np-trap-test\n";
+  Process process({NETPOWER_MANAGER_BINARY, "--config", path}, dir.file("manager.log"));
+  ASSERT_TRUE(wait_until(
+      [&] { return process.log_text().find("receiving traps on") != std::string::npos; }, 10s))
+      << process.log_text();
+  // upsTrapOnBattery from "the agent" at 127.0.0.1 (rack1-pdu in the configuration).
+  auto sent = run_command({"snmptrap", "-v2c", "-c", "np-trap-test", "-M", "/nonexistent", "-m", "",
+                           "127.0.0.1:" + std::to_string(port), "", ".1.3.6.1.2.1.33.2.1",
+                           ".1.3.6.1.2.1.33.1.2.2.0", "i", "42"},
+                          10s);
+  ASSERT_EQ(sent.exit_code(), 0) << sent.err;
+  CommandResult rows;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        rows = run_command(
+            {"sqlite3", dir.file("manager.db").string(), "SELECT agent, kind, oid FROM events"},
+            10s);
+        return rows.out.find(".2.1") != std::string::npos;
+      },
+      10s))
+      << rows.out << rows.err << process.log_text();
+  EXPECT_THAT(rows.out, HasSubstr("rack1-pdu|trap|"));
+  ASSERT_TRUE(process.signal(SIGTERM));
+  auto status = process.wait_exit(10s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << process.log_text();
 }
 
 }  // namespace
