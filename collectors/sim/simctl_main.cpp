@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   std::string socket_path;
   std::vector<std::string> words;
   int timeout_ms = 5000;
-  CLI::App app{"netpower-simctl: talks to the control socket of netpower's simulated PDU chain or UPS",
-               "netpower-simctl"};
+  CLI::App app{
+      "netpower-simctl: talks to the control socket of netpower's simulated PDU chain or UPS",
+      "netpower-simctl"};
   app.add_option("socket", socket_path, "the sim's control_socket path")->required();
   app.add_option("command", words,
                  "state | history [PORT] | fault PORT|BOARD KIND | load PORT AMPS | "
