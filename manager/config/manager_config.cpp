@@ -21,7 +21,6 @@ namespace {
 using core::Duration;
 using core::YamlReader;
 
-constexpr std::size_t kMinUsmKeyLength = 8;  // RFC 3414 pass phrases; net-snmp refuses shorter
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 // Labels the exporter sets itself; a configured label may not take their place.
 constexpr const char* kReservedLabels[] = {"agent", "board", "port",    "name",
@@ -437,6 +436,19 @@ const char* to_string(SnmpVersion v) { return text_of(kVersions, v); }
 const char* to_string(SecurityLevel l) { return text_of(kLevels, l); }
 const char* to_string(AuthProtocol p) { return text_of(kAuthProtocols, p); }
 const char* to_string(PrivProtocol p) { return text_of(kPrivProtocols, p); }
+
+std::optional<SecurityLevel> read_security_level(const YamlReader& r, const YAML::Node& map,
+                                                 const char* key) {
+  return read_choice(r, map, key, kLevels);
+}
+std::optional<AuthProtocol> read_auth_protocol(const YamlReader& r, const YAML::Node& map,
+                                               const char* key) {
+  return read_choice(r, map, key, kAuthProtocols);
+}
+std::optional<PrivProtocol> read_priv_protocol(const YamlReader& r, const YAML::Node& map,
+                                               const char* key) {
+  return read_choice(r, map, key, kPrivProtocols);
+}
 
 std::string PostgresqlSettings::describe() const {
   if (!conninfo.empty()) return conninfo;

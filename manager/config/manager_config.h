@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/yaml_reader.h"
 #include "manager/config/secret.h"
 
 namespace netpower::manager::config {
@@ -27,6 +28,18 @@ const char* to_string(SnmpVersion v);
 const char* to_string(SecurityLevel l);
 const char* to_string(AuthProtocol p);
 const char* to_string(PrivProtocol p);
+
+// RFC 3414 pass phrases: net-snmp refuses shorter USM keys.
+inline constexpr std::size_t kMinUsmKeyLength = 8;
+
+// The USM choices of a mapping's `key` (nullopt when absent), for every section that names SNMPv3
+// users (agents, traps). An unknown name fails with the file, line and the names allowed.
+std::optional<SecurityLevel> read_security_level(const core::YamlReader& r, const YAML::Node& map,
+                                                 const char* key);
+std::optional<AuthProtocol> read_auth_protocol(const core::YamlReader& r, const YAML::Node& map,
+                                               const char* key);
+std::optional<PrivProtocol> read_priv_protocol(const core::YamlReader& r, const YAML::Node& map,
+                                               const char* key);
 
 // SNMPv3 USM credentials of one agent.
 struct UsmSettings {

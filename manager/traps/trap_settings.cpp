@@ -19,43 +19,13 @@ using config::PrivProtocol;
 using config::SecurityLevel;
 using core::YamlReader;
 
-constexpr std::size_t kMinUsmKeyLength = 8;
+using config::kMinUsmKeyLength;
 
 std::optional<config::Secret> read_secret(const YamlReader& r, const YAML::Node& map,
                                           const std::string& key) {
   auto at = config::read_secret(r, map, key);
   if (!at) return std::nullopt;
   return at->secret;
-}
-
-template <typename Enum>
-struct Choice {
-  const char* text;
-  Enum value;
-};
-constexpr Choice<SecurityLevel> kLevels[] = {{"noAuthNoPriv", SecurityLevel::kNoAuthNoPriv},
-                                             {"authNoPriv", SecurityLevel::kAuthNoPriv},
-                                             {"authPriv", SecurityLevel::kAuthPriv}};
-constexpr Choice<AuthProtocol> kAuthProtocols[] = {
-    {"MD5", AuthProtocol::kMd5},        {"SHA", AuthProtocol::kSha},
-    {"SHA-224", AuthProtocol::kSha224}, {"SHA-256", AuthProtocol::kSha256},
-    {"SHA-384", AuthProtocol::kSha384}, {"SHA-512", AuthProtocol::kSha512}};
-constexpr Choice<PrivProtocol> kPrivProtocols[] = {{"DES", PrivProtocol::kDes},
-                                                   {"AES", PrivProtocol::kAes},
-                                                   {"AES-192", PrivProtocol::kAes192},
-                                                   {"AES-256", PrivProtocol::kAes256}};
-
-template <typename Enum, std::size_t N>
-Enum read_choice(const YamlReader& r, const YAML::Node& map, const char* key,
-                 const Choice<Enum> (&choices)[N], Enum fallback) {
-  if (!map[key] || map[key].IsNull()) return fallback;
-  auto text = r.string(map, key, "");
-  std::string known;
-  for (const auto& c : choices) {
-    if (text == c.text) return c.value;
-    known += (known.empty() ? "" : ", ") + std::string(c.text);
-  }
-  r.fail(map[key], "'" + std::string(key) + "' must be one of " + known + ", not '" + text + "'");
 }
 
 TrapUser read_user(const YamlReader& r, const YAML::Node& node) {
@@ -67,9 +37,12 @@ TrapUser read_user(const YamlReader& r, const YAML::Node& node) {
   u.line = node.Mark().line + 1;
   u.usm.user = r.string(node, "user", "", 32);
   if (u.usm.user.empty()) r.fail(node, "a trap user needs 'user'");
-  u.usm.level = read_choice(r, node, "security_level", kLevels, SecurityLevel::kAuthPriv);
-  u.usm.auth_protocol = read_choice(r, node, "auth_protocol", kAuthProtocols, AuthProtocol::kSha);
-  u.usm.priv_protocol = read_choice(r, node, "priv_protocol", kPrivProtocols, PrivProtocol::kAes);
+  u.usm.level =
+      config::read_security_level(r, node, "security_level").value_or(SecurityLevel::kAuthPriv);
+  u.usm.auth_protocol =
+      config::read_auth_protocol(r, node, "auth_protocol").value_or(AuthProtocol::kSha);
+  u.usm.priv_protocol =
+      config::read_priv_protocol(r, node, "priv_protocol").value_or(PrivProtocol::kAes);
   auto auth = read_secret(r, node, "auth_key");
   auto priv = read_secret(r, node, "priv_key");
   const std::string who = "trap user '" + u.usm.user + "'";
