@@ -40,12 +40,14 @@ void ChainModel::refresh() {
     }
     link_up_ = false;
     read_once_ = true;
+    if (refresh_listener_) refresh_listener_();
     return;
   }
   if (!link_up_ && read_once_) spdlog::info("PDU collector '{}' answers again", pdu_.name());
   link_up_ = true;
   adopt(result.chain);
   read_once_ = true;
+  if (refresh_listener_) refresh_listener_();
 }
 
 void ChainModel::adopt(const collectors::ChainReading& chain) {

@@ -76,6 +76,9 @@ class ChainModel {
   void on_control_change(std::function<void(core::PortId, ControlState)> fn) {
     control_listener_ = std::move(fn);
   }
+  // Called after every read of the collector, good or failed (link_up() tells), once the model
+  // has adopted it. Loop thread.
+  void on_refreshed(std::function<void()> fn) { refresh_listener_ = std::move(fn); }
 
  private:
   struct PortState {
@@ -109,6 +112,7 @@ class ChainModel {
   core::Duration poll_interval_{0};
   core::TimerId poll_timer_ = 0;
   std::function<void(core::PortId, ControlState)> control_listener_;
+  std::function<void()> refresh_listener_;
 };
 
 }  // namespace netpower::agent
