@@ -8,12 +8,18 @@
 #include <cstdio>
 #include <memory>
 
+#include "agent/access/snmpd_access.h"
 #include "agent/agent_config.h"
 #include "agent/model/chain_model.h"
+#include "agent/settings/settings_store.h"
+#include "agent/snmp/netpower_mib.h"
+#include "agent/snmp/netpower_oids.h"
 #include "agent/snmp/notifier.h"
 #include "agent/snmp/sentry2_mib.h"
+#include "agent/snmp/sentry2_traps.h"
 #include "agent/snmp/subagent.h"
 #include "agent/snmp/ups_mib.h"
+#include "agent/traps/trap_engine.h"
 #include "agent/ups/ups_model.h"
 #include "collectors/registry.h"
 #include "core/config_error.h"
@@ -30,11 +36,16 @@ struct Options {
   std::string log_level;
   double time_scale = 1.0;
   bool check_only = false;
+  bool snmpd_access = false;
 };
 
 int run(const Options& options) {
   using namespace netpower;
   auto config = agent::load_agent_config(options.config_file);
+  if (options.snmpd_access) {
+    std::fputs(agent::access::snmpd_access_config(config.access, config.file).c_str(), stdout);
+    return 0;
+  }
   if (!options.agentx_socket.empty()) config.agentx.socket = options.agentx_socket;
   if (!options.log_level.empty()) config.log_level = options.log_level;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -69,13 +80,37 @@ int run(const Options& options) {
 
   std::unique_ptr<agent::ChainModel> chain;
   std::unique_ptr<agent::snmp::Sentry2Mib> sentry2;
+  std::unique_ptr<agent::SettingsStore> settings_store;
+  std::unique_ptr<agent::snmp::NetpowerMib> netpower_mib;
+  std::unique_ptr<agent::snmp::Sentry2TrapSender> trap_sender;
+  std::unique_ptr<agent::traps::TrapEngine> trap_engine;
   if (pdu) {
-    chain = std::make_unique<agent::ChainModel>(loop, *pdu, config.chain);
+    // Settings changed over SNMP survive restarts (docs/agent.md "Settings over SNMP").
+    settings_store = std::make_unique<agent::SettingsStore>(config.settings_file, config.chain);
+    chain = std::make_unique<agent::ChainModel>(loop, *pdu, settings_store->load());
+    auto* store = settings_store.get();
+    chain->on_settings_change([store](const agent::ChainSettings& s) { store->save(s); });
+    // The Sentry2 traps (docs/agent-traps.md), from the first read on.
+    trap_sender = std::make_unique<agent::snmp::Sentry2TrapSender>(*chain, subagent);
+    trap_engine =
+        std::make_unique<agent::traps::TrapEngine>(loop, *chain, *trap_sender, config.traps.period);
+    auto* engine = trap_engine.get();
+    chain->on_refreshed([engine]() { engine->on_refreshed(); });
+    chain->on_control_change(
+        [engine](core::PortId port, agent::ControlState) { engine->on_control_change(port); });
+    subagent.on_connection_change([engine](bool up) {
+      if (up) engine->on_sendable();
+    });
     chain->start_polling(config.pdu.poll_interval);
     sentry2 = std::make_unique<agent::snmp::Sentry2Mib>(*chain);
     subagent.register_module(
         "Sentry2-MIB", agent::snmp::kSentry2Root,
         [&sentry2]() -> const agent::snmp::MibTree& { return sentry2->tree(); });
+    netpower_mib =
+        std::make_unique<agent::snmp::NetpowerMib>(*chain, config.chain, config.access, store);
+    subagent.register_module(
+        "NETPOWER-MIB", agent::snmp::kNetpowerMib,
+        [&netpower_mib]() -> const agent::snmp::MibTree& { return netpower_mib->tree(); });
   }
 
   std::unique_ptr<agent::ups::UpsModel> ups_model;
@@ -145,6 +180,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 100000.0));
   app.add_flag("--check-config", options.check_only,
                "validate the configuration (and the collector's settings) and exit");
+  app.add_flag("--snmpd-access", options.snmpd_access,
+               "print the snmpd.conf VACM lines (groups, views) for the users of access.users and "
+               "exit");
   app.set_version_flag("--version", kVersion);
   CLI11_PARSE(app, argc, argv);
 

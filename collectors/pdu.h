@@ -32,6 +32,9 @@ struct BoardReading {
   std::string code_version;               // firmware of the board, "" if unknown
   std::optional<double> temperature_c;    // nullopt without a probe
   std::optional<double> input_load_amps;  // nullopt without an input sensor
+  // The board lost its power and came back (every relay off) and the agent has not yet applied
+  // the ports' wake-up states; acknowledge_power_up() clears it.
+  bool powered_up = false;
   std::array<PortReading, core::kPortsPerBoard> ports;
 };
 
@@ -77,6 +80,9 @@ class PduCollector {
   // Sends a tickle pattern on the port's signal line (the nonce encoded by the caller). A no-op
   // success on hardware without the line.
   virtual PduResult tickle(core::PortId port, const std::vector<std::uint8_t>& pattern) = 0;
+  // The agent has applied the wake-up states of a board that reported powered_up. A no-op success
+  // on hardware that applies them itself (and never reports powered_up).
+  virtual PduResult acknowledge_power_up(core::BoardId /*board*/) { return PduResult::success(); }
 };
 using PduCollectorPtr = std::unique_ptr<PduCollector>;
 

@@ -25,9 +25,10 @@ read_community="${DEMO_READ_COMMUNITY:-np-demo-read}" write_community="${DEMO_WR
 error_community="${DEMO_ERROR_COMMUNITY:-np-demo-error}"
 trap_community="${DEMO_TRAP_COMMUNITY:-np-demo-trap}"
 
-deploy/demo/render-snmpd-conf.sh "$port" "$agentx" > "$run_dir/snmpd.conf"
-echo "trap2sink udp:127.0.0.1:$((port + 1)) $trap_community" >> "$run_dir/snmpd.conf"
-sed -e "s|@SIM_SOCKET@|$sim_socket|" -e "s|@UPS_SOCKET@|$ups_socket|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
+DEMO_TRAP_PORT=$((port + 1)) DEMO_TRAP_COMMUNITY="$trap_community" \
+  deploy/demo/render-snmpd-conf.sh "$port" "$agentx" > "$run_dir/snmpd.conf"
+sed -e "s|@SIM_SOCKET@|$sim_socket|" -e "s|@UPS_SOCKET@|$ups_socket|" \
+  -e "s|@SETTINGS_FILE@|$run_dir/agent-settings.yaml|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
 mkdir -p "$run_dir/persist"
 
 pids=()
@@ -63,8 +64,9 @@ netpower demo is running (logs in $run_dir).
   snmpd master      udp:127.0.0.1:$port, AgentX socket $agentx
   SNMPv3 admin      $admin_user  auth SHA "$admin_auth"  priv AES "$admin_priv"
   SNMPv3 viewer     $viewer_user auth SHA "$viewer_auth" priv AES "$viewer_priv" (read-only)
-  v2c communities   read "$read_community", write "$write_community" (power action only),
-                    errors "$error_community"; there is no "public"
+  v2c communities   read "$read_community", write "$write_community" (power actions and NETPOWER-MIB
+                    configuration only), errors "$error_community", traps "$trap_community";
+                    there is no "public"
 
 Try, in another terminal (port B1 is written .\'B1\': a fixed-size index, .66.49 on the wire):
   snmpwalk     $mibs $v3 $target sentry2RemotePowerManager

@@ -11,7 +11,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nut-server nut-client
-  libboost-system-dev libsoci-dev libpq-dev libsqlite3-dev postgresql sqlite3 util-linux
+  libboost-system-dev libsoci-dev libpq-dev libsqlite3-dev postgresql sqlite3 util-linux libssl-dev
   prometheus-cpp-dev prometheus
   python3
 )

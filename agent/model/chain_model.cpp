@@ -6,8 +6,6 @@
 
 namespace netpower::agent {
 
-using collectors::PduFault;
-using collectors::PduResult;
 using core::PortId;
 
 ChainModel::ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, ChainSettings settings)
@@ -15,7 +13,9 @@ ChainModel::ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, Cha
 
 ChainModel::~ChainModel() {
   if (poll_timer_ != 0) loop_.cancel(poll_timer_);
-  for (auto& port : ports_) cancel_reboot(port);
+  for (auto& port : ports_) {
+    if (port.timer != 0) loop_.cancel(port.timer);
+  }
 }
 
 void ChainModel::start_polling(core::Duration interval) {
@@ -52,12 +52,13 @@ void ChainModel::refresh() {
 
 void ChainModel::adopt(const collectors::ChainReading& chain) {
   int count = std::clamp(static_cast<int>(chain.boards.size()), 0, core::kMaxBoards);
+  int previous = read_once_ ? board_count_ : 0;  // boards beyond it are new: adopted, not changed
   if (count != board_count_) {
     spdlog::info("chain has {} board(s), A..{}", count,
                  count > 0 ? static_cast<char>('A' + count - 1) : '-');
     // Ports that left the chain stop any action in progress.
     for (int flat = count * core::kPortsPerBoard; flat < core::kMaxPorts; ++flat) {
-      cancel_reboot(ports_[static_cast<std::size_t>(flat)]);
+      reset_phase(PortId::from_flat(flat));
     }
     board_count_ = count;
     ++shape_generation_;
@@ -73,25 +74,61 @@ void ChainModel::adopt(const collectors::ChainReading& chain) {
       PortId id{core::BoardId{b}, p + 1};
       auto& port = state(id);
       const auto& reading = boards_[static_cast<std::size_t>(b)].ports[static_cast<std::size_t>(p)];
-      bool first = !read_once_ || port.reading.responding != reading.responding;
+      bool first = b >= previous || port.reading.responding != reading.responding;
       port.reading = reading;
       if (!reading.responding) continue;
       // The hardware is the truth: a relay switched at the unit (its button, a local console) is
       // adopted, and ends any action of ours in progress on that port.
-      bool expected_on = port.control == ControlState::kOn;
-      if (first || reading.relay_on != expected_on) {
-        ControlState adopted = reading.relay_on ? ControlState::kOn : ControlState::kOff;
-        if (port.control != adopted) {
-          if (!first) {
-            spdlog::info("port .{} was switched {} at the unit", id.str(),
-                         reading.relay_on ? "on" : "off");
-          }
-          cancel_reboot(port);
-          set_control(id, adopted);
+      bool changed = reading.relay_on != port.relay_expected;
+      if (changed) {
+        if (!first) {
+          spdlog::info("port .{} was switched {} at the unit", id.str(),
+                       reading.relay_on ? "on" : "off");
+          port.switched_at = loop_.clock().now();
         }
+        if (port.phase != Phase::kIdle) reset_phase(id);
+        port.relay_expected = reading.relay_on;
+        set_control(id, reading.relay_on ? ControlState::kOn : ControlState::kOff);
+      } else if (first && port.phase == Phase::kIdle) {
+        set_control(id, reading.relay_on ? ControlState::kOn : ControlState::kOff);
       }
     }
   }
+  for (int b = 0; b < count; ++b) {
+    if (boards_[static_cast<std::size_t>(b)].responding &&
+        boards_[static_cast<std::size_t>(b)].powered_up) {
+      apply_wake_up(core::BoardId{b});
+    }
+  }
+}
+
+void ChainModel::apply_wake_up(core::BoardId board) {
+  // The board lost its power and came back with every relay off: each port takes its wake-up
+  // state, as the original's controller did by itself. Locks do not apply: this is the unit
+  // powering up, not a remote change.
+  int on = 0;
+  int off = 0;
+  for (int p = 1; p <= core::kPortsPerBoard; ++p) {
+    PortId id{board, p};
+    auto& port = state(id);
+    if (!port.reading.responding) continue;
+    reset_phase(id);
+    bool want_on = settings_.port(id).wake_up == WakeUpState::kOn;
+    if (port.reading.relay_on != want_on && !switch_relay(id, want_on).ok()) continue;
+    port.relay_expected = want_on;
+    port.switched_at = loop_.clock().now();
+    set_control(id, want_on ? ControlState::kOn : ControlState::kOff);
+    ++(want_on ? on : off);
+  }
+  auto ack = pdu_.acknowledge_power_up(board);
+  if (!ack.ok()) {
+    spdlog::warn(
+        "board .{}: cannot acknowledge its power-up ({}); the wake-up states will be "
+        "applied again on the next read",
+        board.str(), ack.detail);
+  }
+  spdlog::info("board .{} powered up after losing power: wake-up states applied ({} on, {} off)",
+               board.str(), on, off);
 }
 
 BoardView ChainModel::board(core::BoardId id) const {
@@ -115,6 +152,9 @@ PortView ChainModel::port(PortId id) const {
   view.id = id;
   view.name = settings_.port(id).name;
   view.control = port.control;
+  view.relay_on = port.relay_expected;
+  view.locked = settings_.port(id).locked;
+  view.shutdown_signal = port.shutdown_signal;
   if (!link_up_ || id.board.index >= board_count_) {
     view.module = ModuleStatus::kNoResponse;
     return view;
@@ -124,110 +164,19 @@ PortView ChainModel::port(PortId id) const {
   return view;
 }
 
-PduResult ChainModel::switch_relay(PortId id, bool on) {
-  auto result = pdu_.switch_port(id, on);
-  auto& port = state(id);
-  if (result.ok()) {
-    port.reading.relay_on = on;
-  } else {
-    spdlog::warn("port .{}: switching {} failed: {}: {}", id.str(), on ? "on" : "off",
-                 collectors::to_string(result.fault), result.detail);
-  }
-  return result;
-}
-
-void ChainModel::set_control(PortId id, ControlState next) {
-  auto& port = state(id);
-  if (port.control == next) return;
-  port.control = next;
-  if (control_listener_) control_listener_(id, next);
-}
-
-void ChainModel::cancel_reboot(PortState& port) {
-  if (port.reboot_timer != 0) {
-    loop_.cancel(port.reboot_timer);
-    port.reboot_timer = 0;
-  }
-}
-
-ActionResult ChainModel::act(PortId id, PowerAction action) {
-  auto result = apply(id, action);
-  // Collectors reflect a command in their next read (pdu.h): the load and sensed power of the new
-  // state show at once instead of after the next poll.
-  if (result.ok() && action != PowerAction::kNoop) refresh();
-  return result;
-}
-
-ActionResult ChainModel::apply(PortId id, PowerAction action) {
-  if (!has_port(id)) {
-    return {PduResult{PduFault::kNoSuchPort, "port ." + id.str() + " is not in the chain"}};
-  }
-  if (!link_up_) return {PduResult{PduFault::kLinkDown, "the chain does not answer"}};
-  auto& port = state(id);
-  switch (action) {
-    case PowerAction::kNoop:
-      return {};
-    case PowerAction::kOff: {
-      if (port.control == ControlState::kReboot) {
-        // The relay is already off: the reboot simply does not come back on.
-        cancel_reboot(port);
-        set_control(id, ControlState::kOff);
-        spdlog::info("port .{}: reboot cancelled, stays off", id.str());
-        return {};
-      }
-      auto r = switch_relay(id, false);
-      if (!r.ok()) return {r};
-      set_control(id, ControlState::kOff);
-      spdlog::info("port .{} ({}) turned off", id.str(), settings_.port(id).name);
-      return {};
-    }
-    case PowerAction::kOn: {
-      cancel_reboot(port);
-      auto r = switch_relay(id, true);
-      if (!r.ok()) return {r};
-      set_control(id, ControlState::kOn);
-      spdlog::info("port .{} ({}) turned on", id.str(), settings_.port(id).name);
-      return {};
-    }
-    case PowerAction::kReboot: {
-      if (port.control == ControlState::kReboot) {
-        spdlog::info("port .{}: reboot already in progress; not stacked", id.str());
-        return {};
-      }
-      if (port.control == ControlState::kOff) {
-        // The patent: a reboot of a port that is off turns it on at once.
-        auto r = switch_relay(id, true);
-        if (!r.ok()) return {r};
-        set_control(id, ControlState::kOn);
-        spdlog::info("port .{} was off; reboot turned it on", id.str());
-        return {};
-      }
-      auto r = switch_relay(id, false);
-      if (!r.ok()) return {r};
-      auto delay = std::max(kRebootMinDelay, settings_.port(id).min_off);
-      set_control(id, ControlState::kReboot);
-      port.reboot_timer = loop_.call_after(delay, [this, id]() { finish_reboot(id); });
-      spdlog::info("port .{} ({}) rebooting: off, back on in {} ms", id.str(),
-                   settings_.port(id).name,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
-      return {};
+void ChainModel::update_settings(const ChainSettings& next) {
+  for (int flat = 0; flat < core::kMaxPorts; ++flat) {
+    auto id = PortId::from_flat(flat);
+    bool locking = next.port(id).locked && !settings_.port(id).locked;
+    if (locking && state(id).phase == Phase::kPending) {
+      spdlog::info("port .{} locked: its deferred {} is cancelled", id.str(),
+                   to_string(state(id).pending));
+      reset_phase(id);
+      set_control(id, state(id).relay_expected ? ControlState::kOn : ControlState::kOff);
     }
   }
-  return {};
-}
-
-void ChainModel::finish_reboot(PortId id) {
-  auto& port = state(id);
-  port.reboot_timer = 0;
-  auto r = switch_relay(id, true);
-  if (!r.ok()) {
-    spdlog::error("port .{}: reboot could not turn the port back on; it stays off", id.str());
-    set_control(id, ControlState::kOff);
-    return;
-  }
-  set_control(id, ControlState::kOn);
-  spdlog::info("port .{} ({}) back on after reboot", id.str(), settings_.port(id).name);
-  refresh();
+  settings_ = next;
+  if (settings_listener_) settings_listener_(settings_);
 }
 
 }  // namespace netpower::agent

@@ -13,6 +13,14 @@ const char* control_status_text(ControlState state) {
       return "Off";
     case ControlState::kReboot:
       return "Reboot";
+    case ControlState::kShutdown:
+      return "Shutdown";
+    case ControlState::kPendingOff:
+      return "Pend Off";
+    case ControlState::kPendingOn:
+      return "Pend On";
+    case ControlState::kPendingReboot:
+      return "Pend Reboot";
   }
   return "Unknown";
 }

@@ -11,9 +11,13 @@ namespace netpower::agent {
 
 // What the agent tells the port to be, including the transient states of actions in progress.
 enum class ControlState {
-  kOn,      // "On"
-  kOff,     // "Off"
-  kReboot,  // "Reboot": off, waiting to come back on (the patent's "r" in the Off field)
+  kOn,             // "On"
+  kOff,            // "Off"
+  kReboot,         // "Reboot": off, waiting to come back on (the patent's "r" in the Off field)
+  kShutdown,       // "Shutdown": the shutdown signal is asserted, power is cut after the delay
+  kPendingOff,     // "Pend Off": held on by the minimum-on time, turns off when it ends
+  kPendingOn,      // "Pend On": held off by the minimum-off time, turns on when it ends
+  kPendingReboot,  // "Pend Reboot": held on by the minimum-on time, reboots when it ends
 };
 
 enum class ModuleStatus {

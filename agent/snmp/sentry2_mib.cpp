@@ -111,7 +111,7 @@ void Sentry2Mib::add_port_row(core::PortId port) {
   auto index = port_index(port);
   tree_.add({kPortEntry + Oid{kPowerAction} + index,
              []() { return Value::integer32(static_cast<long>(PowerAction::kNoop)); },
-             [this](const SetRequest& r) { return check_power_action(r); },
+             [this, port](const SetRequest& r) { return check_power_action(port, r); },
              [this, port](const SetRequest& r) { return commit_power_action(port, r); }});
   tree_.add({kPortEntry + Oid{kDeviceName} + index,
              [this, port]() { return Value::string(model_.port(port).name); },
@@ -129,8 +129,7 @@ void Sentry2Mib::add_port_row(core::PortId port) {
   tree_.add({kPortEntry + Oid{kDeviceLoad} + index,
              [this, port]() {
                auto view = model_.port(port);
-               return Value::string(
-                   device_load_text(view.load_amps, view.control == ControlState::kOn));
+               return Value::string(device_load_text(view.load_amps, view.relay_on));
              },
              {},
              {}});
@@ -144,13 +143,21 @@ void Sentry2Mib::add_error_group() {
   tree_.add({kErrorGroup + Oid{2, 0}, [this]() { return Value::integer32(error_code_); }, {}, {}});
 }
 
-int Sentry2Mib::check_power_action(const SetRequest& request) const {
+int Sentry2Mib::check_power_action(core::PortId port, const SetRequest& request) {
   const auto& vb = request.varbind;
   if (vb.type != ASN_INTEGER || vb.val_len != sizeof(long)) return SNMP_ERR_WRONGTYPE;
   long value = *vb.val.integer;
   if (value < static_cast<long>(PowerAction::kOff) ||
       value > static_cast<long>(PowerAction::kNoop)) {
     return SNMP_ERR_WRONGVALUE;
+  }
+  if (value != static_cast<long>(PowerAction::kNoop) && model_.port(port).locked) {
+    // Refused before anything of the request is done; the error group says why.
+    error_request_id_ = request.request_id;
+    error_code_ = kErrOperationNegative;
+    spdlog::warn("SNMP power action {} on .{} refused: the port is locked (sentry2ErrorCode {})",
+                 to_string(static_cast<PowerAction>(value)), port.str(), error_code_);
+    return SNMP_ERR_INCONSISTENTVALUE;
   }
   return SNMP_ERR_NOERROR;
 }
@@ -160,9 +167,11 @@ int Sentry2Mib::commit_power_action(core::PortId port, const SetRequest& request
   auto result = model_.act(port, action);
   if (result.ok()) return SNMP_ERR_NOERROR;
   error_request_id_ = request.request_id;
-  error_code_ = sentry2_error_code(result.hardware.fault);
-  spdlog::warn("SNMP power action {} on .{} failed: {} (sentry2ErrorCode {})",
-               static_cast<long>(action), port.str(), result.hardware.detail, error_code_);
+  error_code_ = result.outcome == ActionResult::Outcome::kLocked
+                    ? kErrOperationNegative
+                    : sentry2_error_code(result.hardware.fault);
+  spdlog::warn("SNMP power action {} on .{} failed: {} (sentry2ErrorCode {})", to_string(action),
+               port.str(), result.hardware.detail, error_code_);
   return SNMP_ERR_GENERR;
 }
 

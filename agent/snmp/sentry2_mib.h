@@ -44,7 +44,7 @@ class Sentry2Mib {
   void add_board_row(core::BoardId board);
   void add_port_row(core::PortId port);
   void add_error_group();
-  int check_power_action(const SetRequest& request) const;
+  int check_power_action(core::PortId port, const SetRequest& request);
   int commit_power_action(core::PortId port, const SetRequest& request);
 
   ChainModel& model_;

@@ -1,5 +1,6 @@
 #include "agent/snmp/subagent.h"
 
+#include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <spdlog/spdlog.h>
 
@@ -173,6 +174,9 @@ Subagent::Subagent(SubagentOptions options) : options_(std::move(options)) {
 }
 
 Subagent::~Subagent() {
+  for (int minor : {SNMPD_CALLBACK_INDEX_START, SNMPD_CALLBACK_INDEX_STOP}) {
+    snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, minor, session_callback, this, 1);
+  }
   if (started_) snmp_shutdown(options_.name.c_str());
   g_instance = false;
 }
@@ -196,10 +200,25 @@ void Subagent::start() {
   // init_agent() registers agentxPingInterval with its default; set ours again after it.
   netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
                      static_cast<int>(options_.ping_interval.count()));
+  // The subagent module announces every open and close of the master session with these (the
+  // session's own pointer, main_session, is not in net-snmp's installed headers).
+  for (int minor : {SNMPD_CALLBACK_INDEX_START, SNMPD_CALLBACK_INDEX_STOP}) {
+    snmp_register_callback(SNMP_CALLBACK_APPLICATION, minor, session_callback, this);
+  }
   init_snmp(options_.name.c_str());
   started_ = true;
   spdlog::info("AgentX subagent started; master at {}",
                options_.agentx_socket.empty() ? "the default socket" : options_.agentx_socket);
+}
+
+int Subagent::session_callback(int, int minor, void*, void* client_arg) {
+  auto* self = static_cast<Subagent*>(client_arg);
+  bool up = minor == SNMPD_CALLBACK_INDEX_START;
+  if (up == self->connected_) return 0;
+  self->connected_ = up;
+  spdlog::info("AgentX session to the master {}", up ? "open" : "closed");
+  if (self->connection_listener_) self->connection_listener_(up);
+  return 0;
 }
 
 void Subagent::prepare(fd_set& readable, int& max_fd, core::Duration& timeout) {

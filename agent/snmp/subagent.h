@@ -40,15 +40,27 @@ class Subagent final : public core::ExternalSource {
   // Opens the session to the master (and keeps retrying in the background if it is not there).
   void start();
 
+  // True while the AgentX session to the master is open: a notification sent now reaches it (one
+  // sent while it is not is dropped by net-snmp). Loop thread.
+  bool connected() const { return connected_; }
+  // Called with the new state each time the session opens or closes. It runs inside net-snmp's
+  // processing: schedule work on the loop rather than sending from it. Set before start().
+  void on_connection_change(std::function<void(bool)> fn) { connection_listener_ = std::move(fn); }
+
   void prepare(fd_set& readable, int& max_fd, core::Duration& timeout) override;
   void dispatch(const fd_set& readable) override;
 
   struct Registration;
 
  private:
+  // net-snmp's SNMPD_CALLBACK_INDEX_START / _STOP: the session to the master opened / closed.
+  static int session_callback(int major, int minor, void* server_arg, void* client_arg);
+
   SubagentOptions options_;
   std::vector<std::unique_ptr<Registration>> registrations_;
   bool started_ = false;
+  bool connected_ = false;
+  std::function<void(bool)> connection_listener_;
 };
 
 }  // namespace netpower::agent::snmp

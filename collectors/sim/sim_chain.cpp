@@ -80,9 +80,44 @@ SimChain::SimChain(const SimSettings& settings, const core::Clock& clock)
   for (int flat = 0; flat < board_count() * core::kPortsPerBoard; ++flat) {
     auto id = core::PortId::from_flat(flat);
     mutable_port(id).appliance_amps = settings.appliance_amps[static_cast<std::size_t>(flat)];
-    set_relay(id, settings.initially_on[static_cast<std::size_t>(flat)],
+    set_relay(id, settings.initially_on[static_cast<std::size_t>(flat)] && !settings.cold_start,
               HistoryEntry::Source::kInitial);
   }
+  if (settings.cold_start) {
+    for (auto& board : boards_) board.powered_up = true;
+  }
+}
+
+bool SimChain::power_loss(std::optional<core::BoardId> which) {
+  if (which && !contains(*which)) return false;
+  for (int b = 0; b < board_count(); ++b) {
+    if (which && which->index != b) continue;
+    boards_[static_cast<std::size_t>(b)].powered_up = true;
+    for (int n = 1; n <= core::kPortsPerBoard; ++n) {
+      core::PortId id{core::BoardId{b}, n};
+      set_relay(id, false, HistoryEntry::Source::kLocal);
+      if (port(id).shutdown_asserted) {
+        mutable_port(id).shutdown_asserted = false;
+        record({clock_.now(),
+                id,
+                HistoryEntry::Kind::kShutdown,
+                HistoryEntry::Source::kLocal,
+                false,
+                {}});
+      }
+    }
+  }
+  return true;
+}
+
+PduResult SimChain::acknowledge_power_up(core::BoardId board) {
+  if (unplugged_) return {PduFault::kLinkDown, "sim: the chain is unplugged"};
+  if (!contains(board)) return {PduFault::kNoSuchPort, "sim: no board " + board.str()};
+  if (boards_[static_cast<std::size_t>(board.index)].fault == BoardFault::kNoResponse) {
+    return {PduFault::kNoResponse, "sim: board " + board.str() + " does not respond"};
+  }
+  boards_[static_cast<std::size_t>(board.index)].powered_up = false;
+  return PduResult::success();
 }
 
 bool SimChain::contains(core::BoardId board) const {
@@ -135,6 +170,7 @@ ChainReadResult SimChain::read() const {
     }
     out.code_version = code_version_;
     out.temperature_c = board.temperature_c;
+    out.powered_up = board.powered_up;
     if (load_sense_) out.input_load_amps = input_load_amps(board_id);
     for (int n = 1; n <= core::kPortsPerBoard; ++n) {
       const core::PortId id{board_id, n};

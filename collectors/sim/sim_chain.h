@@ -55,6 +55,7 @@ struct SimPort {
 struct SimBoard {
   std::optional<double> temperature_c;
   BoardFault fault = BoardFault::kNone;
+  bool powered_up = false;  // lost power and came back; not yet acknowledged by the agent
   std::array<SimPort, core::kPortsPerBoard> ports;
 };
 
@@ -81,6 +82,7 @@ class SimChain {
   // Recorded in the history on every call.
   PduResult set_shutdown_signal(core::PortId port, bool asserted);
   PduResult tickle(core::PortId port, const std::vector<std::uint8_t>& pattern);
+  PduResult acknowledge_power_up(core::BoardId board);
 
   // --- The simulated hardware as it is, and what a test or operator does to it. The mutators
   // return false (and change nothing) for a board or port outside the chain. ---
@@ -103,6 +105,10 @@ class SimChain {
   void set_unplugged(bool unplugged) { unplugged_ = unplugged; }
   // A local operator pressing the port's button: works whatever the link and faults.
   bool press_button(core::PortId port, bool on);
+  // The controller of `board` (every board when nullopt) loses its power and gets it back: every
+  // relay and shutdown signal goes off, and the board reports powered_up until the agent has
+  // applied the wake-up states.
+  bool power_loss(std::optional<core::BoardId> board);
 
   const std::deque<HistoryEntry>& history() const { return history_; }
 

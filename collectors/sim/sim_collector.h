@@ -30,6 +30,9 @@ class SimCollector final : public PduCollector {
   PduResult set_shutdown_signal(core::PortId port, bool asserted) override {
     return chain_.set_shutdown_signal(port, asserted);
   }
+  PduResult acknowledge_power_up(core::BoardId board) override {
+    return chain_.acknowledge_power_up(board);
+  }
   PduResult tickle(core::PortId port, const std::vector<std::uint8_t>& pattern) override {
     return chain_.tickle(port, pattern);
   }

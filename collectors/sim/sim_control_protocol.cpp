@@ -17,7 +17,7 @@ using nlohmann::json;
 constexpr const char* kHelp =
     "commands: state | history [PORT] | fault PORT no-response|on-sense|off-fail|none | "
     "fault BOARD no-response|none | load PORT AMPS | temperature BOARD CELSIUS|none | unplug | "
-    "plug | switch PORT on|off | help";
+    "plug | switch PORT on|off | power-loss [BOARD] | help";
 
 std::string chain_range(const SimChain& chain) {
   return "boards A.." + core::BoardId{chain.board_count() - 1}.str();
@@ -156,6 +156,7 @@ std::string state_json(const SimChain& chain) {
                       {"temperature", optional_number(board.temperature_c)},
                       {"input_load", chain.input_load_amps(board_id)},
                       {"fault", to_string(board.fault)},
+                      {"powered_up", board.powered_up},
                       {"ports", std::move(ports)}});
   }
   json state = {{"unplugged", chain.unplugged()},
@@ -203,6 +204,17 @@ std::string execute_control_command(SimChain& chain, std::string_view line) {
   if (command == "unplug" || command == "plug") {
     if (w.size() != 1) return no_arguments(w);
     chain.set_unplugged(command == "unplug");
+    return "ok";
+  }
+  if (command == "power-loss") {
+    if (w.size() > 2) return usage("power-loss [BOARD]");
+    std::optional<core::BoardId> board;
+    if (w.size() == 2) {
+      std::string why;
+      board = board_of(chain, w[1], why);
+      if (!board) return why;
+    }
+    chain.power_loss(board);
     return "ok";
   }
   if (command == "help") return w.size() == 1 ? kHelp : no_arguments(w);

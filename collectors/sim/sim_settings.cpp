@@ -79,7 +79,7 @@ SimSettings::SimSettings() {
 SimSettings parse_sim_settings(const YAML::Node& node, const core::YamlReader& reader) {
   reader.expect_map(node, "sim settings",
                     {"boards", "code_version", "temperature", "load_sense", "on_sense", "initial",
-                     "appliances", "board_temperatures", "control_socket"});
+                     "appliances", "board_temperatures", "control_socket", "cold_start"});
   SimSettings out;
   if (!node || node.IsNull()) return out;
 
@@ -89,6 +89,7 @@ SimSettings parse_sim_settings(const YAML::Node& node, const core::YamlReader& r
   out.on_sense = reader.boolean(node, "on_sense", out.on_sense);
   if (node["temperature"]) out.temperatures.fill(temperature(reader, node, "temperature"));
   out.initially_on.fill(relay_state(reader, node, "initial", true));
+  out.cold_start = reader.boolean(node, "cold_start", out.cold_start);
   read_appliances(reader, node["appliances"], out);
   read_board_temperatures(reader, node["board_temperatures"], out);
   out.control_socket = reader.string(node, "control_socket", "", kMaxSocketPath);

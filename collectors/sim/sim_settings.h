@@ -22,6 +22,8 @@ struct SimSettings {
   // Indexed by PortId::flat(): what each port draws when powered, and its relay state at start.
   std::array<double, core::kMaxPorts> appliance_amps{};
   std::array<bool, core::kMaxPorts> initially_on{};
+  // The chain starts as after a power loss: relays off, every board reporting powered_up.
+  bool cold_start = false;
   std::string control_socket;  // empty: no control server
 
   SimSettings();

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Renders snmpd.conf.in: render-snmpd-conf.sh PORT AGENTX_SOCKET > snmpd.conf
 # Credentials come from the environment (DEMO_ADMIN_AUTH, ...) or the demo defaults below; the demo
-# prints them, and tests/integration uses the same defaults.
+# prints them, and tests/integration uses the same defaults. Traps go to udp:127.0.0.1:PORT+1 (the
+# demo's snmptrapd) unless DEMO_TRAP_PORT says otherwise.
 set -euo pipefail
 port="$1" agentx="$2"
+trap_port="${DEMO_TRAP_PORT:-$((port + 1))}"
 here="$(dirname "$0")"
-sed -e "s|@PORT@|$port|" -e "s|@AGENTX_SOCKET@|$agentx|" \
+sed -e "s|@PORT@|$port|" -e "s|@AGENTX_SOCKET@|$agentx|" -e "s|@TRAP_PORT@|$trap_port|" \
     -e "s|@ADMIN_USER@|${DEMO_ADMIN_USER:-netpower-admin}|g" \
     -e "s|@ADMIN_AUTH@|${DEMO_ADMIN_AUTH:-demo-admin-auth-key}|" \
     -e "s|@ADMIN_PRIV@|${DEMO_ADMIN_PRIV:-demo-admin-priv-key}|" \
@@ -15,4 +17,5 @@ sed -e "s|@PORT@|$port|" -e "s|@AGENTX_SOCKET@|$agentx|" \
     -e "s|@READ_COMMUNITY@|${DEMO_READ_COMMUNITY:-np-demo-read}|" \
     -e "s|@WRITE_COMMUNITY@|${DEMO_WRITE_COMMUNITY:-np-demo-write}|" \
     -e "s|@ERROR_COMMUNITY@|${DEMO_ERROR_COMMUNITY:-np-demo-error}|" \
+    -e "s|@TRAP_COMMUNITY@|${DEMO_TRAP_COMMUNITY:-np-demo-trap}|" \
     "$here/snmpd.conf.in"

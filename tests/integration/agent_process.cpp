@@ -18,7 +18,8 @@ AgentProcess::AgentProcess(const SnmpdServer& snmpd, AgentSetup setup)
 std::string AgentProcess::render() const {
   std::ostringstream out;
   out << "agentx:\n  socket: " << snmpd_.agentx_socket().string() << "\n  ping_interval: 1s\n"
-      << "log:\n  level: debug\n";
+      << "log:\n  level: debug\n"
+      << "settings_file: " << settings_file().string() << "\n";
   if (setup_.pdu) {
     out << "chain:\n"
         << (setup_.chain_yaml.empty() ? "  location: \"\"\n" : setup_.chain_yaml) << "pdu:\n"
@@ -31,7 +32,7 @@ std::string AgentProcess::render() const {
   for (auto at = ups.find("@UPS_SOCKET@"); at != std::string::npos; at = ups.find("@UPS_SOCKET@")) {
     ups.replace(at, 12, ups_socket_.string());
   }
-  out << ups;
+  out << ups << setup_.extra_yaml;
   return out.str();
 }
 

@@ -22,6 +22,8 @@ struct AgentSetup {
   // A whole `ups:` section (unindented key), or empty for none. "@UPS_SOCKET@" is replaced by the
   // path of the sim UPS's control socket.
   std::string ups_yaml;
+  // Other top-level sections (unindented keys), e.g. "traps:\n  period: 1s\n".
+  std::string extra_yaml;
 };
 
 class AgentProcess {
@@ -36,6 +38,8 @@ class AgentProcess {
   SimClient sim() const { return SimClient(sim_socket_); }
   const std::filesystem::path& ups_socket() const { return ups_socket_; }
   const std::filesystem::path& config_path() const { return config_; }
+  // Where the agent keeps settings changed over SNMP (in the agent's folder; survives restarts).
+  std::filesystem::path settings_file() const { return dir_.path() / "settings.yaml"; }
   const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:

@@ -1,7 +1,7 @@
 // The demo's snmpd configuration (deploy/demo/snmpd.conf.in, rendered as scripts/demo.sh does) is
 // accepted by a real snmpd and enforces the access model it documents: SNMPv3 admin and viewer, a
-// read community, a write community limited to sentry2PortPowerAction, an error-group community, no
-// public.
+// read community, a write community limited to sentry2PortPowerAction and the NETPOWER-MIB
+// configuration, an error-group community, traps with their own community, no public.
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include "tests/support/process.h"
 #include "tests/support/snmp_cli.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/trap_receiver.h"
 #include "tests/support/wait.h"
 
 namespace netpower::testing {
@@ -21,12 +22,14 @@ using namespace std::chrono_literals;
 
 TEST(DemoAccessModel, SnmpdAcceptsTheTemplateAndEnforcesIt) {
   TempDir dir("np-demo");
+  // The demo's trap community; the receiver accepts nothing else.
+  TrapReceiver traps("np-demo-trap");
   auto port = free_udp_port();
   auto agentx = dir.file("agentx.sock");
   auto rendered =
       run_command({std::string(NETPOWER_SOURCE_DIR) + "/deploy/demo/render-snmpd-conf.sh",
                    std::to_string(port), agentx.string()},
-                  10s);
+                  10s, {"DEMO_TRAP_PORT=" + std::to_string(traps.port())});
   ASSERT_EQ(rendered.exit_code(), 0) << rendered.err;
   {
     std::ofstream conf(dir.file("snmpd.conf"));
@@ -69,9 +72,22 @@ TEST(DemoAccessModel, SnmpdAcceptsTheTemplateAndEnforcesIt) {
   EXPECT_EQ(viewer.set(sys_contact, 's', "x").error, "noAccess");
   EXPECT_TRUE(read.get({sys_location}).ok()) << "the read community sees the system group";
   EXPECT_EQ(read.set(sys_contact, 's', "x").error, "noAccess");
-  // The write community may write sentry2PortPowerAction only: anything else is out of its view.
+  // The write community may write sentry2PortPowerAction and the NETPOWER-MIB configuration only:
+  // anything else is out of its view.
   EXPECT_EQ(write.set(sys_contact, 's', "x").error, "noAccess");
   EXPECT_EQ(write.set("1.3.6.1.4.1.1718.2.1.4.1.3.65.49", 's', "x").error, "noAccess");
+  EXPECT_EQ(write.set("1.3.6.1.4.1.1718.2.1.1.0", 's', "x").error, "noAccess");
+  // No agent serves these here, so snmpd itself answers (notWritable / noCreation): what matters is
+  // that VACM let the request through, which it does only inside the write view.
+  const std::string power_action_a1 = "1.3.6.1.4.1.1718.2.1.4.1.2.65.49";
+  const std::string np_chain_location = "1.3.6.1.4.1.32473.1.1.1.1.0";
+  for (const auto& oid : {power_action_a1, np_chain_location}) {
+    auto r = write.set(oid, 'i', "1");
+    EXPECT_FALSE(r.ok()) << r.describe();
+    EXPECT_NE(r.error, "noAccess") << r.describe();
+    EXPECT_NE(r.error, "authorizationError") << r.describe();
+    EXPECT_EQ(read.set(oid, 'i', "1").error, "noAccess") << oid;
+  }
   // The error community sees the error group and nothing else.
   auto sys = errors.get({sys_location});
   ASSERT_EQ(sys.varbinds.size(), 1u) << sys.describe();
@@ -84,6 +100,8 @@ TEST(DemoAccessModel, SnmpdAcceptsTheTemplateAndEnforcesIt) {
                 SnmpCredentials::usm("netpower-admin", "not-the-auth-key", "demo-admin-priv-key"),
                 quick);
   EXPECT_FALSE(wrong.get({sys_location}).ok());
+  // Traps carry their own community: snmpd's coldStart reached a receiver that accepts only it.
+  EXPECT_TRUE(traps.wait_for(".1.3.6.1.6.3.1.1.5.1", 15s).has_value()) << traps.log_text();
 }
 
 }  // namespace

@@ -1,0 +1,109 @@
+#include "agent/settings/settings_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/config_error.h"
+
+namespace netpower::agent {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+core::PortId port(const char* name) { return *core::PortId::parse(name); }
+
+class SettingsStoreTest : public ::testing::Test {
+ protected:
+  SettingsStoreTest() {
+    char tmpl[] = "/tmp/np-settings-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    base_.location = "from the file";
+    base_.port(port("A1")).name = "router";
+  }
+  ~SettingsStoreTest() override { fs::remove_all(dir_); }
+  std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  fs::path dir_;
+  ChainSettings base_;
+};
+
+TEST_F(SettingsStoreTest, SavesOnlyTheDifferencesAndLoadsThemOverTheBase) {
+  SettingsStore store((dir_ / "s.yaml").string(), base_);
+  EXPECT_EQ(store.load(), base_) << "no file: the base";
+  auto changed = base_;
+  changed.location = "Row C: \"rack\" #12";  // quoting survives
+  changed.port(port("B3")).min_on = 90s;
+  changed.port(port("B3")).shutdown_delay = 1500ms;
+  changed.port(port("B3")).wake_up = WakeUpState::kOff;
+  changed.port(port("B3")).locked = true;
+  changed.port(port("B3")).trap_load = true;
+  changed.port(port("Z4")).group = "web";
+  changed.board(core::BoardId{2}).temp_high = 70;
+  changed.board(core::BoardId{2}).trap_start = false;
+  ASSERT_EQ(store.save(changed), "");
+  EXPECT_EQ(store.saves(), 1u);
+  auto text = read(dir_ / "s.yaml");
+  EXPECT_EQ(text.find("router"), std::string::npos) << text;
+  EXPECT_EQ(text.find("A1"), std::string::npos) << text;
+  EXPECT_FALSE(fs::exists(dir_ / "s.yaml.tmp"));
+
+  SettingsStore again((dir_ / "s.yaml").string(), base_);
+  EXPECT_EQ(again.load(), changed);
+
+  // The configuration file changed since: its other settings still apply.
+  auto new_base = base_;
+  new_base.port(port("A1")).name = "router-2";
+  SettingsStore with_new_base((dir_ / "s.yaml").string(), new_base);
+  auto loaded = with_new_base.load();
+  EXPECT_EQ(loaded.port(port("A1")).name, "router-2");
+  EXPECT_EQ(loaded.location, changed.location);
+}
+
+TEST_F(SettingsStoreTest, AFailedSaveKeepsTheOldFileAndSaysWhy) {
+  auto path = dir_ / "s.yaml";
+  SettingsStore store(path.string(), base_);
+  auto first = base_;
+  first.location = "first";
+  ASSERT_EQ(store.save(first), "");
+  auto before = read(path);
+  // The new file cannot be created: the rename never happens.
+  fs::create_directory(dir_ / "s.yaml.tmp");
+  fs::create_directory(dir_ / "s.yaml.tmp" / "x");
+  auto second = base_;
+  second.location = "second";
+  auto error = store.save(second);
+  EXPECT_NE(error.find("cannot create"), std::string::npos) << error;
+  EXPECT_EQ(store.last_error(), error);
+  EXPECT_EQ(read(path), before);
+  EXPECT_EQ(SettingsStore(path.string(), base_).load().location, "first");
+}
+
+TEST_F(SettingsStoreTest, ABrokenFileStopsTheLoadWithFileAndLine) {
+  auto path = dir_ / "s.yaml";
+  std::ofstream(path) << "version: 1\nchain:\n  ports:\n    A9: { name: x }\n";
+  SettingsStore store(path.string(), base_);
+  try {
+    store.load();
+    FAIL() << "a broken settings file must not load";
+  } catch (const core::ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(path.string() + ":4"), std::string::npos) << what;
+    EXPECT_NE(what.find("A9"), std::string::npos) << what;
+  }
+  std::ofstream(path) << "version: 1\nchain:\n  ports:\n    A1: { load_high: 61 }\n";
+  EXPECT_THROW(store.load(), core::ConfigError);
+}
+
+}  // namespace
+}  // namespace netpower::agent
