@@ -1,0 +1,148 @@
+#pragma once
+// netpower-manager's poller: GETBULK walks of configured subtrees on many agents at once, SNMPv2c
+// and SNMPv3 (USM), on one Boost.Asio io_context, with no blocking call on its thread. Each agent
+// has its own schedule, per-request timeout and retries; agents that stop answering are marked
+// down, polled with exponential backoff, and marked up again when they answer. One slow or dead
+// agent never delays another: every agent is an independent state machine sharing one UDP socket
+// (per address family), and responses are matched by request id. docs/poller.md has the details.
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "manager/config/manager_config.h"
+#include "manager/poller/varbind.h"
+#include "manager/store/store.h"
+
+namespace netpower::manager::poller {
+
+enum class AgentState : std::uint8_t { kUnknown, kUp, kDown };
+const char* to_string(AgentState state);  // "unknown", "up", "down"
+
+// Why a poll failed.
+enum class PollError : std::uint8_t {
+  kNone,
+  kTimeout,              // no (acceptable) response after all retries
+  kUnknownUser,          // v3 report usmStatsUnknownUserNames
+  kWrongAuthKey,         // v3 report usmStatsWrongDigests (or a response whose digest is wrong)
+  kWrongPrivKey,         // v3 report usmStatsDecryptionErrors, or a response that does not decrypt
+  kUnsupportedSecLevel,  // v3 report usmStatsUnsupportedSecLevels
+  kNotInTimeWindow,      // v3: still outside the time window after re-synchronising
+  kReport,               // any other v3 Report
+  kErrorStatus,          // the agent answered with an error-status (tooBig at 1 repetition, ...)
+  kMalformed,            // a response that is not valid BER/SNMP
+  kResolve,              // the agent's host name does not resolve
+  kNetwork,              // the request could not be sent
+  kStopped,              // the poller stopped during the poll
+};
+// "timeout", "unknown user", "wrong auth key", "wrong priv key", "unsupported security level",
+// "not in time window", "report", "error-status", "malformed response", "resolve", "network",
+// "stopped".
+const char* to_string(PollError error);
+
+// One poll of one agent: every subtree walked, in the configured order.
+struct PollResult {
+  std::string agent;              // the configured name
+  std::uint64_t poll_number = 0;  // per agent, from 1
+  store::WallTime started;
+  std::chrono::microseconds duration{0};  // first request sent to last response (or failure)
+  PollError error = PollError::kNone;
+  std::string error_text;  // for people: "wrong auth key (usmStatsWrongDigests report from ...)"
+  // On failure: what the poll collected before it failed.
+  std::vector<Varbind> varbinds;
+  std::uint32_t requests = 0;  // PDUs sent, retries included
+  std::uint32_t retries = 0;
+
+  bool ok() const { return error == PollError::kNone; }
+};
+
+struct StateChange {
+  std::string agent;
+  AgentState from = AgentState::kUnknown;
+  AgentState to = AgentState::kUnknown;
+  store::WallTime time;
+  PollError reason = PollError::kNone;  // for `to == kDown`
+  std::string text;                     // "down: timeout (2 requests, no response)"
+};
+// The store's row for a transition: kind up or down, `text` as above.
+store::Event to_event(const StateChange& change);
+
+// Where results go. Both methods are called on the poller's I/O thread and must not block (hand
+// the data to a queue or another thread).
+class PollSink {
+ public:
+  virtual ~PollSink() = default;
+  // Every finished poll, successful or not.
+  virtual void on_poll(PollResult result) = 0;
+  // An agent changed state (unknown -> up/down, up -> down, down -> up); called before the
+  // on_poll() of the poll that caused it.
+  virtual void on_state(const StateChange& change) = 0;
+};
+
+struct PollerOptions {
+  // The subtrees walked in every poll, in order. Default: the Sentry2-MIB chain group
+  // (1.3.6.1.4.1.1718.2.1), the UPS-MIB objects (1.3.6.1.2.1.33.1), the NETPOWER-MIB
+  // (1.3.6.1.4.1.32473.1.1).
+  std::vector<Oid> subtrees = default_subtrees();
+  // max-repetitions of each GETBULK; halved while the agent answers tooBig.
+  std::int32_t max_repetitions = 25;
+  // A down agent is polled after poll_interval × 2^(failed polls) up to this.
+  core::Duration max_backoff = std::chrono::minutes(5);
+  // Spread the first polls of the agents over their poll interval (by a hash of the name), so a
+  // fleet does not start in lockstep. Tests set false: the first poll starts at once.
+  bool spread_start = true;
+  // A walk that returns more than this many varbinds stops with an error (a looping agent).
+  std::size_t max_varbinds_per_poll = 200'000;
+  // SO_RCVBUF requested for the shared sockets.
+  int receive_buffer_bytes = 8 << 20;
+
+  static std::vector<Oid> default_subtrees();
+};
+
+// Counters for the exporter; monotonic except agents/up/down. Any thread.
+struct PollerMetrics {
+  std::uint64_t agents = 0;
+  std::uint64_t agents_up = 0;
+  std::uint64_t agents_down = 0;
+  std::uint64_t polls_total = 0;
+  std::uint64_t poll_failures_total = 0;
+  std::uint64_t requests_total = 0;
+  std::uint64_t retries_total = 0;
+  std::uint64_t varbinds_total = 0;
+  std::uint64_t responses_total = 0;
+  std::uint64_t unmatched_responses_total = 0;  // late, duplicate or unknown request ids
+  std::uint64_t malformed_responses_total = 0;
+  std::uint64_t bad_digest_responses_total = 0;  // v3 responses dropped for a wrong digest
+  std::uint64_t overruns_total = 0;  // polls started late because the previous one ran long
+};
+
+class Poller {
+ public:
+  virtual ~Poller() = default;  // cancels everything; destroy after the io_context stopped
+
+  // Adds an agent (the v3 keys are derived here: milliseconds per distinct pass phrase). Call
+  // before start(), or on the I/O thread. Throws std::invalid_argument for an unusable setting (a
+  // duplicate name, an OID that cannot be encoded).
+  virtual void add_agent(const config::AgentSettings& agent) = 0;
+  // Schedules the first polls. Call once, before or while the io_context runs.
+  virtual void start() = 0;
+  // Cancels every timer and request; polls in flight end with kStopped (reported to the sink).
+  // Call on the I/O thread, or from another thread while the io_context runs (it waits).
+  virtual void stop() = 0;
+  virtual PollerMetrics metrics() const = 0;
+  // The state of an agent (kUnknown before its first poll ends, or for an unknown name). Any
+  // thread.
+  virtual AgentState state(const std::string& agent) const = 0;
+};
+using PollerPtr = std::unique_ptr<Poller>;
+
+// `sink` must outlive the poller. The poller uses only `io` (run it on one thread; for more cores,
+// one poller per io_context and thread, agents split between them).
+PollerPtr make_poller(boost::asio::io_context& io, PollerOptions options, PollSink& sink);
+
+}  // namespace netpower::manager::poller
