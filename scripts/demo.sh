@@ -9,7 +9,7 @@ root="$(pwd)"
 
 if [ "${DEMO_SKIP_SETUP:-0}" != "1" ]; then
   scripts/install-deps.sh
-  scripts/build.sh netpower-agent netpower-simctl
+  scripts/build.sh --target netpower-agent netpower-simctl
 fi
 
 port="${DEMO_PORT:-10161}"
@@ -54,7 +54,7 @@ build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agen
   2> >(tee "$run_dir/agent.log" >&2) &
 pids+=($!)
 
-mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB"
+mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB:NETPOWER-MIB"
 v3="-v3 -l authPriv -u $admin_user -a SHA -A $admin_auth -x AES -X $admin_priv"
 target="udp:127.0.0.1:$port"
 sleep 1
@@ -73,7 +73,11 @@ Try, in another terminal (port B1 is written .\'B1\': a fixed-size index, .66.49
   snmpbulkwalk $mibs -v2c -c $read_community $target sentry2PortTable
   snmpget      $mibs $v3 $target sentry2PortControlStatus.\'B1\' sentry2PortDeviceLoad.\'B1\'
   snmpset      $mibs $v3 $target sentry2PortPowerAction.\'B1\' i reboot
-  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\'B1\'   # Reboot for 15 s, then On
+  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\'B1\'   # Shutdown 30 s (its delay), Reboot 15 s, On
+  snmpset      $mibs $v3 $target netpowerGroupActionTarget.\"admin\" s web netpowerGroupActionCommand.\"admin\" i powerOff
+  snmpget      $mibs $v3 $target netpowerGroupActionResult.\"admin\"    # "2 port(s) turned off, 0 port(s) locked"
+  snmpset      $mibs $v3 $target sentry2PortPowerAction.\'A1\' i powerOff   # inconsistentValue: A1 is locked
+  snmpset      $mibs $v3 $target netpowerPortLoadHigh.\'B1\' i 2            # kept in $run_dir/agent-settings.yaml
   snmpset      $mibs -v2c -c $write_community $target sentry2PortPowerAction.\'D4\' i powerOn
   snmpwalk     $mibs -v2c -c $error_community $target sentry2ErrorGroup
 The simulated hardware (faults, loads, temperatures; docs/simulator.md):
