@@ -372,11 +372,40 @@ void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
   }
 }
 
+void read_http(const YamlReader& r, const YAML::Node& node, HttpSettings& h) {
+  r.expect_map(node, "http", {"enabled", "address", "port", "token", "token_file", "token_env"});
+  if (!node) return;
+  h.enabled = r.boolean(node, "enabled", h.enabled);
+  h.address = r.string(node, "address", h.address, 255);
+  if (h.address.empty()) r.fail(node["address"], "'address' must not be empty");
+  h.port = static_cast<std::uint16_t>(r.integer(node, "port", h.port, 1, 65535));
+  if (auto token = read_secret(r, node, "token")) {
+    if (token->secret.reveal().size() < 16) {
+      r.fail(token->at, "the API token must be at least 16 characters");
+    }
+    h.token = token->secret;
+  }
+}
+
+void read_poller(const YamlReader& r, const YAML::Node& node, PollerSettings& p) {
+  r.expect_map(node, "poller", {"max_repetitions", "max_backoff", "spread_start", "threads"});
+  if (!node) return;
+  p.max_repetitions =
+      static_cast<int>(r.integer(node, "max_repetitions", p.max_repetitions, 1, 200));
+  p.max_backoff = r.duration(node, "max_backoff", p.max_backoff);
+  if (p.max_backoff < std::chrono::seconds(1) || p.max_backoff > std::chrono::hours(24)) {
+    r.fail(node["max_backoff"], "'max_backoff' must be between 1s and 24h");
+  }
+  p.spread_start = r.boolean(node, "spread_start", p.spread_start);
+  p.threads = static_cast<int>(r.integer(node, "threads", p.threads, 1, 64));
+}
+
 ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
   ManagerConfig config;
   config.file = r.file();
   if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
-  r.expect_map(root, "the configuration", {"log", "defaults", "agents", "store", "traps"});
+  r.expect_map(root, "the configuration",
+               {"log", "defaults", "agents", "store", "traps", "http", "poller"});
   // reset(), not assignment: assigning an absent (invalid) node throws in yaml-cpp.
   if (auto traps = root["traps"]) config.traps.reset(traps);
   auto log = root["log"];
@@ -416,6 +445,8 @@ ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
     }
   }
   read_store(r, root["store"], config.store);
+  read_http(r, root["http"], config.http);
+  read_poller(r, root["poller"], config.poller);
   return config;
 }
 

@@ -110,11 +110,31 @@ struct StoreSettings {
   RetentionSettings retention;
 };
 
+// The HTTP server: /metrics (Prometheus), the JSON API (/api/v1/...), /healthz.
+struct HttpSettings {
+  bool enabled = true;
+  std::string address = "127.0.0.1";  // loopback by default: expose it on purpose
+  std::uint16_t port = 9641;
+  // When set, every /api/ route requires "Authorization: Bearer <token>" (token / token_file /
+  // token_env); /metrics and /healthz stay open.
+  Secret token;
+};
+
+// The poller's own settings (each agent's interval, timeout and retries are in `agents`).
+struct PollerSettings {
+  int max_repetitions = 25;                              // GETBULK max-repetitions
+  core::Duration max_backoff = std::chrono::minutes(5);  // for agents that are down
+  bool spread_start = true;  // spread the agents' first polls over their interval
+  int threads = 1;           // I/O threads, each with its own share of the agents (1..64)
+};
+
 struct ManagerConfig {
   std::string file;
   std::string log_level = "info";
   std::vector<AgentSettings> agents;
   StoreSettings store;
+  HttpSettings http;
+  PollerSettings poller;
   // The `traps:` section as written (absent: no trap receiver). manager/traps reads it with
   // read_trap_settings(); kept as a node so that the config library does not depend on it.
   YAML::Node traps;

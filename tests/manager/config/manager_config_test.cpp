@@ -384,3 +384,42 @@ TEST(ManagerConfig, LoadFromFileNamesTheFileInErrors) {
 
 }  // namespace
 }  // namespace netpower::manager::config
+
+namespace netpower::manager::config {
+namespace {
+
+TEST(ManagerConfigHttpAndPoller, DefaultsAreLoopbackWithoutTokenAndOneThread) {
+  auto c = parse_manager_config("agents: []\n", "m.yaml");
+  EXPECT_TRUE(c.http.enabled);
+  EXPECT_EQ(c.http.address, "127.0.0.1");
+  EXPECT_EQ(c.http.port, 9641);
+  EXPECT_TRUE(c.http.token.empty());
+  EXPECT_EQ(c.poller.threads, 1);
+  EXPECT_EQ(c.poller.max_repetitions, 25);
+}
+
+TEST(ManagerConfigHttpAndPoller, SettingsAndErrors) {
+  auto c = parse_manager_config(
+      "http:\n  address: 0.0.0.0\n  port: 8080\n  token: \"0123456789abcdef\"\n"
+      "poller:\n  max_repetitions: 50\n  max_backoff: 2m\n  spread_start: false\n  threads: 2\n",
+      "m.yaml");
+  EXPECT_EQ(c.http.address, "0.0.0.0");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.http.token.reveal(), "0123456789abcdef");
+  EXPECT_EQ(c.poller.max_repetitions, 50);
+  EXPECT_EQ(c.poller.max_backoff, std::chrono::minutes(2));
+  EXPECT_FALSE(c.poller.spread_start);
+  EXPECT_EQ(c.poller.threads, 2);
+  EXPECT_THROW(parse_manager_config("http:\n  port: 70000\n", "m.yaml"), core::ConfigError);
+  EXPECT_THROW(parse_manager_config("http:\n  token: short\n", "m.yaml"), core::ConfigError);
+  EXPECT_THROW(parse_manager_config("poller:\n  threads: 0\n", "m.yaml"), core::ConfigError);
+  EXPECT_THROW(parse_manager_config("http:\n  listen: x\n", "m.yaml"), core::ConfigError);
+  try {
+    parse_manager_config("http:\n  token: short\n", "m.yaml");
+  } catch (const core::ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).find("short"), std::string::npos) << "never the value";
+  }
+}
+
+}  // namespace
+}  // namespace netpower::manager::config

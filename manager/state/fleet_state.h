@@ -1,0 +1,131 @@
+#pragma once
+// The manager's view of its fleet, kept current by the poller and the trap receiver and read by the
+// Prometheus exporter, the HTTP API and the store feed. One object, any thread: writers take an
+// exclusive lock for the time of one update, readers a shared one (visit()) or a copy (agents()).
+//
+// What it knows of each agent comes from the agent's MIBs as polled:
+//   - the Sentry2-MIB chain group: location, boards (page, code version, temperature, input load),
+//     ports (name, control status, module status, device load);
+//   - the NETPOWER-MIB: a port's group and lock;
+//   - the UPS-MIB (RFC 1628): the values of upsBattery, upsInput, upsOutput as numbers in base
+//     units, and the alarms present;
+// plus the poller's reachability (up/down, last error, poll duration) and the traps received. A
+// Sentry2 trap updates what it carries at once (a sentry2PortControlStatusChange sets that port's
+// control status without waiting for the next poll).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "manager/config/manager_config.h"
+#include "manager/poller/poller.h"
+#include "manager/store/store.h"
+#include "manager/traps/decoded_trap.h"
+
+namespace netpower::manager::state {
+
+struct PortState {
+  std::string id;       // absolute port name, "A1"
+  std::string name;     // sentry2PortDeviceName
+  std::string group;    // netpowerPortGroup ("" when none or not polled)
+  std::string control;  // sentry2PortControlStatus as the agent says it: "On", "Off", "Reboot",
+                        // "Shutdown", "Pend Off", ...
+  std::string module;   // sentry2PortModuleStatus: "Normal", "No Rspns", "OnS Fail", "Off Fail"
+  std::string load_text;            // sentry2PortDeviceLoad as served: "2.50A", "Not On", "N/A"
+  std::optional<double> load_amps;  // parsed; 0 for "Not On"; nullopt for "N/A"
+  std::optional<bool> locked;       // netpowerPortLocked, when polled
+  store::WallTime updated;          // last poll or trap that set any field
+};
+
+struct BoardState {
+  std::string id;  // "A"
+  std::string page_name;
+  std::string code_version;
+  std::optional<double> temperature_c;
+  std::optional<double> input_load_amps;
+};
+
+// The UPS-MIB of an agent, in base units (NUT's variable names): "battery.charge" (percent),
+// "battery.runtime" (seconds), "battery.voltage" (volts), "battery.temperature" (Celsius),
+// "input.voltage" / "input.frequency" (first input line), "output.voltage" / "output.current" /
+// "output.power" (watts) / "ups.load" (percent, first output line), "ups.seconds_on_battery",
+// "battery.status" (upsBatteryStatus 1..4), "output.source" (upsOutputSource 1..7).
+struct UpsState {
+  std::string name;                      // upsIdentName
+  std::map<std::string, double> values;  // what the agent served
+  std::vector<std::string> alarms;       // upsAlarmDescr OIDs present ("1.3.6.1.2.1.33.1.6.3.2")
+};
+
+enum class Reachability : std::uint8_t { kUnknown, kUp, kDown };
+const char* to_string(Reachability r);  // "unknown", "up", "down"
+
+struct AgentState {
+  // From the configuration.
+  std::string name;
+  std::string address;
+  std::uint16_t port = 161;
+  std::map<std::string, std::string> labels;
+  // From the poller.
+  Reachability reachability = Reachability::kUnknown;
+  std::optional<store::WallTime> reachability_since;
+  std::string last_error;  // of the last failed poll; "" after a good one
+  std::optional<store::WallTime> last_poll;
+  double poll_duration_seconds = 0;  // of the last poll
+  std::uint64_t polls_total = 0;
+  std::uint64_t poll_failures_total = 0;
+  std::uint64_t varbinds_last_poll = 0;
+  // From the agent's MIBs.
+  std::string location;  // sentry2ChainLocation
+  std::vector<BoardState> boards;  // in chain order
+  std::vector<PortState> ports;    // in chain order
+  std::optional<UpsState> ups;     // when the agent serves the UPS-MIB
+  // From the trap receiver.
+  std::uint64_t traps_total = 0;
+  std::optional<store::WallTime> last_trap;
+};
+
+class FleetState {
+ public:
+  // The configured agents, in the configuration's order (traps from other sources are counted
+  // under their address but create no agent). `recent_events`: how many events recent_events()
+  // keeps.
+  explicit FleetState(const std::vector<config::AgentSettings>& agents,
+                      std::size_t recent_events = 1000);
+
+  void apply_poll(const poller::PollResult& result);
+  void apply_state_change(const poller::StateChange& change);
+  void apply_trap(const traps::DecodedTrap& trap);
+  // Keeps the event for recent_events() (up/down, traps, actions: whatever the manager stores).
+  void add_event(const store::Event& event);
+
+  // Calls fn for every agent under a shared lock: fast, no copy; fn must not call back into this.
+  void visit(const std::function<void(const AgentState&)>& fn) const;
+  std::vector<AgentState> agents() const;
+  std::optional<AgentState> agent(const std::string& name) const;
+  // Newest first; only `agent`'s when given.
+  std::vector<store::Event> recent_events(std::size_t max,
+                                          const std::string& agent = std::string()) const;
+  // Traps received from sources that are no configured agent.
+  std::uint64_t unknown_source_traps() const;
+  // Bumped by every update.
+  std::uint64_t version() const;
+
+ private:
+  AgentState* find(const std::string& name);
+
+  mutable std::shared_mutex mutex_;
+  std::vector<AgentState> agents_;
+  std::map<std::string, std::size_t> index_;
+  std::vector<store::Event> events_;  // ring buffer
+  std::size_t events_next_ = 0;
+  std::size_t events_max_;
+  std::uint64_t unknown_traps_ = 0;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace netpower::manager::state
