@@ -1,5 +1,5 @@
-// netpower-manager: polls agents, receives traps, keeps history. So far: the configuration, the
-// store and the trap receiver (the poller, exporter and API come next).
+// netpower-manager: polls agents, receives traps, keeps history, and serves what it knows as
+// Prometheus metrics and a JSON API (docs/manager.md).
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +10,11 @@
 
 #include "core/config_error.h"
 #include "manager/config/manager_config.h"
+#include "manager/daemon/poll_feed.h"
+#include "manager/daemon/poller_pool.h"
+#include "manager/exporter/exporter.h"
+#include "manager/http/http_server.h"
+#include "manager/state/fleet_state.h"
 #include "manager/store/soci_store.h"
 #include "manager/traps/trap_receiver.h"
 #include "manager/traps/trap_settings.h"
@@ -65,17 +70,50 @@ int run(const Options& options) {
 
   auto history = store::open_store(config.store);
   history->set_agents(agent_records(config));
+  state::FleetState fleet(config.agents);
+
   traps::TrapReceiverPtr receiver;
   if (trap_settings && trap_settings->enabled) {
     traps::TrapReceiverOptions trap_options;
     for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
     trap_options.store = history.get();
+    // The state follows a trap at once (a port's control status without waiting for a poll).
+    trap_options.on_trap = [&fleet](const traps::DecodedTrap& trap) {
+      fleet.apply_trap(trap);
+      fleet.add_event(traps::to_event(trap));
+    };
     receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
     spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",
                  trap_settings->listen_address, receiver->port(), receiver->receive_buffer_bytes());
   } else {
     spdlog::info("no trap receiver ('traps' is absent or disabled in {})", config.file);
   }
+
+  daemon::PollFeed feed(fleet, history.get());
+  daemon::PollerPool pollers(config, feed);
+
+  exporter::HealthSources health;
+  health.poller = [&pollers]() { return pollers.metrics(); };
+  health.store = [&history]() { return history->metrics(); };
+  if (receiver) health.traps = [&receiver]() { return receiver->counters(); };
+  exporter::Exporter metrics(fleet, health);
+
+  http::HttpServerPtr web;
+  if (config.http.enabled) {
+    http::HttpServerOptions http_options;
+    http_options.address = config.http.address;
+    http_options.port = config.http.port;
+    if (!config.http.token.empty()) http_options.token = config.http.token.reveal();
+    web = std::make_unique<http::HttpServer>(http_options, fleet,
+                                             [&metrics]() { return metrics.scrape(); });
+    web->start();
+    spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status{}", web->address(), web->port(),
+                 http_options.token ? " (the API needs the bearer token)" : "");
+  } else {
+    spdlog::info("no HTTP server (http.enabled is false)");
+  }
+
+  pollers.start();
   spdlog::info("netpower-manager {} running: {} agent(s), store {}", kVersion, config.agents.size(),
                config.store.backend == config::StoreBackend::kPostgresql
                    ? config.store.postgresql.describe()
@@ -83,6 +121,11 @@ int run(const Options& options) {
   int signo = 0;
   sigwait(&signals, &signo);
   spdlog::info("netpower-manager stopping (signal {})", signo);
+  pollers.stop();
+  auto totals = pollers.metrics();
+  spdlog::info("poller stopped: {} polls, {} failed, {} varbinds", totals.polls_total,
+               totals.poll_failures_total, totals.varbinds_total);
+  if (web) web->stop();
   receiver.reset();  // before the store it writes to
   history.reset();
   return 0;

@@ -135,8 +135,9 @@ AgentFields read_agent_fields(const YamlReader& r, const YAML::Node& node) {
     }
   }
   if (node["poll_interval"]) {
-    f.poll_interval = bounded_duration(r, node, "poll_interval", std::chrono::seconds(1),
-                                       std::chrono::hours(24), "1s and 24h");
+    // Below a second is for tests and labs; a fleet is polled every 10s..5m.
+    f.poll_interval = bounded_duration(r, node, "poll_interval", std::chrono::milliseconds(100),
+                                       std::chrono::hours(24), "100ms and 24h");
   }
   if (node["timeout"]) {
     f.timeout = bounded_duration(r, node, "timeout", std::chrono::milliseconds(10),

@@ -35,7 +35,8 @@ std::string sqlite_config(const TempDir& dir) {
          dir.file("manager.db").string() +
          "}\n"
          "  spool_dir: " +
-         dir.file("spool").string() + "\n";
+         dir.file("spool").string() + "\n" + "http:\n  port: " + std::to_string(free_tcp_port()) +
+         "\n";
 }
 
 TEST(ManagerMain, BadConfigStopsStartUpWithFileLineAndReason) {

@@ -267,7 +267,10 @@ TEST(ManagerConfig, Errors) {
                5, "'security_level' must be one of noAuthNoPriv");
   expect_error("agents:\n  - name: a\n    address: h\n    user: u\n    auth_key: short\n", 5,
                "at least 8 characters");
-  expect_error("defaults:\n  poll_interval: 0s\n", 2, "'poll_interval' must be between 1s and 24h");
+  expect_error("defaults:\n  poll_interval: 0s\n", 2,
+               "'poll_interval' must be between 100ms and 24h");
+  expect_error("defaults:\n  poll_interval: 99ms\n", 2,
+               "'poll_interval' must be between 100ms and 24h");
   expect_error("defaults:\n  retries: 11\n", 2, "out of range 0..10");
   expect_error("defaults:\n  timeout: 2m\n", 2, "'timeout' must be between 10ms and 1m");
   expect_error("defaults:\n  name: x\n", 2, "unknown key 'name' in defaults");
