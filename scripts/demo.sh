@@ -2,14 +2,16 @@
 # The demo stack: installs dependencies, builds, and runs a real snmpd master on 127.0.0.1 (port 10161 by
 # default, DEMO_PORT overrides) with a private AgentX socket, and netpower-agent serving a simulated chain of
 # four boards (Sentry2-MIB) and a simulated UPS (UPS-MIB, RFC 1628); its traps go to a snmptrapd on
-# DEMO_PORT+1 that logs them. Prints commands to try; Ctrl-C stops everything.
+# DEMO_PORT+1 that logs them and to netpower-manager on DEMO_PORT+2, which polls the agent, keeps history
+# in SQLite and serves /metrics and the JSON API on 127.0.0.1:9641 (DEMO_HTTP_PORT overrides). Prints
+# commands to try; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 if [ "${DEMO_SKIP_SETUP:-0}" != "1" ]; then
   scripts/install-deps.sh
-  scripts/build.sh --target netpower-agent netpower-simctl
+  scripts/build.sh --target netpower-agent netpower-simctl netpower-manager netpowerctl
 fi
 
 port="${DEMO_PORT:-10161}"
@@ -30,6 +32,11 @@ DEMO_TRAP_PORT=$((port + 1)) DEMO_TRAP_COMMUNITY="$trap_community" \
 sed -e "s|@SIM_SOCKET@|$sim_socket|" -e "s|@UPS_SOCKET@|$ups_socket|" \
   -e "s|@SETTINGS_FILE@|$run_dir/agent-settings.yaml|" deploy/demo/agent.yaml > "$run_dir/agent.yaml"
 mkdir -p "$run_dir/persist"
+manager_trap_port=$((port + 2))
+http_port="${DEMO_HTTP_PORT:-9641}"
+sed -e "s|@PORT@|$port|" -e "s|@VIEWER_USER@|$viewer_user|" -e "s|@RUN_DIR@|$run_dir|g" \
+  -e "s|@MANAGER_TRAP_PORT@|$manager_trap_port|" -e "s|@HTTP_PORT@|$http_port|" \
+  deploy/demo/manager.yaml.in > "$run_dir/manager.yaml"
 
 pids=()
 cleanup() {
@@ -52,6 +59,13 @@ pids+=($!)
 
 build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agentx" \
   2> >(tee "$run_dir/agent.log" >&2) &
+pids+=($!)
+
+# The manager: polls the agent as the read-only viewer, receives its traps, keeps history in SQLite.
+NETPOWER_DEMO_VIEWER_AUTH="$viewer_auth" NETPOWER_DEMO_VIEWER_PRIV="$viewer_priv" \
+  NETPOWER_DEMO_TRAP_COMMUNITY="$trap_community" \
+  build/manager/netpower-manager --config "$run_dir/manager.yaml" \
+  2> >(tee "$run_dir/manager.log" >&2) &
 pids+=($!)
 
 mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB:NETPOWER-MIB"
@@ -90,6 +104,13 @@ The UPS (UPS-MIB, mib-2.33; traps are logged to $run_dir/traps.log):
   snmpset      $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i 1 .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
   snmpset      $v3 $target .1.3.6.1.2.1.33.1.8.2.0 i 120       # upsShutdownAfterDelay
   tail -f $run_dir/traps.log
+
+The manager (polls every 10 s, receives the agent's traps; docs/manager.md):
+  metrics           http://127.0.0.1:$http_port/metrics
+  API               http://127.0.0.1:$http_port/api/v1/status
+  history (SQLite)  $run_dir/manager.db
+  build/manager/ctl/netpowerctl status --manager http://127.0.0.1:$http_port --agent demo-rack1
+  sqlite3 $run_dir/manager.db "select time, kind, text from events order by time desc limit 10"
 
 Ctrl-C stops the demo.
 INFO

@@ -100,9 +100,11 @@ class ControlServerTest : public ::testing::Test {
         loop, path, [this](std::string_view line) { return execute_control_command(chain, line); });
   }
 
-  // Runs the loop until `client` has a whole line (returned without '\n'), or fails after 5 s.
+  // Runs the loop until `client` has a whole line (returned without '\n'), or fails after 30 s (a
+  // bound for a stuck server, generous for a loaded machine under ASan: a 900 kB history reply
+  // once took more than 5 s in CI).
   std::string reply(Client& client) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
     while (std::chrono::steady_clock::now() < deadline) {
       loop.run_once(5ms);
       bool open = client.poll();
