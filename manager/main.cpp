@@ -12,6 +12,7 @@
 #include "manager/config/manager_config.h"
 #include "manager/daemon/poll_feed.h"
 #include "manager/daemon/poller_pool.h"
+#include "manager/daemon/threshold_events.h"
 #include "manager/exporter/exporter.h"
 #include "manager/http/http_server.h"
 #include "manager/state/fleet_state.h"
@@ -78,9 +79,14 @@ int run(const Options& options) {
     for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
     trap_options.store = history.get();
     // The state follows a trap at once (a port's control status without waiting for a poll).
-    trap_options.on_trap = [&fleet](const traps::DecodedTrap& trap) {
+    store::Store* store = history.get();
+    trap_options.on_trap = [&fleet, store](const traps::DecodedTrap& trap) {
       fleet.apply_trap(trap);
       fleet.add_event(traps::to_event(trap));
+      if (auto crossing = daemon::threshold_event(trap)) {
+        fleet.add_event(*crossing);
+        store->add_events({std::move(*crossing)});
+      }
     };
     receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
     spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",

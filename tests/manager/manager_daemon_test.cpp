@@ -48,14 +48,16 @@ class ManagerDaemonTest : public ::testing::Test {
     if (HasFailure() && manager_) std::cerr << "manager log:\n" << manager_->log_text() << "\n";
   }
 
-  RealAgent start_agent(int boards, bool ups) {
+  RealAgent start_agent(int boards, bool ups, AgentSetup extra = {}) {
     RealAgent a;
     SnmpdOptions options;
     options.extra_config = {"trap2sink udp:127.0.0.1:" + std::to_string(trap_port_) + " " +
                             kTrapCommunity};
     a.snmpd = std::make_unique<SnmpdServer>(options);
     a.snmpd->start();
-    AgentSetup setup{.boards = boards, .poll_interval = "100ms"};
+    AgentSetup setup = std::move(extra);
+    setup.boards = boards;
+    setup.poll_interval = "100ms";
     if (ups)
       setup.ups_yaml =
           "ups:\n  driver: sim\n  poll_interval: 200ms\n  settings:\n"
@@ -240,7 +242,11 @@ TEST_F(ManagerDaemonTest, PollsRealAgentsIntoPostgresqlAndServesTheirState) {
 }
 
 TEST_F(ManagerDaemonTest, ATrapUpdatesThePortBeforeTheNextPollAndBecomesAnEvent) {
-  auto a = start_agent(2, /*ups=*/false);
+  // A1 draws 5 A against a 2 A limit: the agent's load trap repeats every second.
+  auto a = start_agent(2, /*ups=*/false,
+                       {.chain_yaml = "  ports:\n    A1: { load_high: 2, traps: { load: true } }\n",
+                        .sim_yaml = "    appliances:\n      A1: { load: 5 }\n",
+                        .extra_yaml = "traps:\n  period: 1s\n"});
   // A poll interval far beyond the test: only the first poll happens.
   start_manager(v3_agent("rack-a", *a.snmpd, a.snmpd->v3_auth_password(), "1h"), sqlite_store());
   ASSERT_TRUE(wait_until([&]() { return polls("rack-a") == 1; }, 20s));
@@ -271,6 +277,14 @@ TEST_F(ManagerDaemonTest, ATrapUpdatesThePortBeforeTheNextPollAndBecomesAnEvent)
     seen = seen || (e["kind"] == "trap" && e["oid"] == "1.3.6.1.4.1.1718.2.100.0.5");
   }
   EXPECT_TRUE(seen) << events.body;
+  // The load trap is also kept as a threshold crossing.
+  ASSERT_TRUE(wait_until(
+      [&]() {
+        auto r = http_get(http_port_, "/api/v1/events?limit=200&agent=rack-a");
+        return r.status == 200 &&
+               r.body.find("port A1 device load above its high limit: 5.00A") != std::string::npos;
+      },
+      20s));
 
   // Stopped cleanly, the trap is in the SQLite history.
   manager_->terminate(20s);
