@@ -163,5 +163,89 @@ TEST(TrapEvent, EventCarriesAgentOidVarbindsAndSummary) {
             "sentry2PortControlStatusChange (v2c) from rack12-pdu (10.1.12.5): port A1 Off");
 }
 
+// varbinds_json() writes JSON by hand for speed; it must give exactly what a nlohmann::json tree
+// of the same items dumps (the format the store and the API promise), for every type and for
+// strings that need escaping, invalid UTF-8 or control characters.
+nlohmann::json reference_item(const TrapVarbind& vb) {
+  nlohmann::json item{{"oid", vb.oid}, {"type", to_string(vb.type)}};
+  switch (vb.type) {
+    case VarbindType::kInteger:
+      item["value"] = vb.integer;
+      break;
+    case VarbindType::kCounter32:
+    case VarbindType::kGauge32:
+    case VarbindType::kTimeTicks:
+    case VarbindType::kCounter64:
+      item["value"] = vb.number;
+      break;
+    case VarbindType::kOctetString:
+    case VarbindType::kOpaque:
+      break;  // text or hex: decided by the caller
+    case VarbindType::kOid:
+    case VarbindType::kIpAddress:
+      item["value"] = vb.octets;
+      break;
+    default:
+      item["value"] = nullptr;
+      break;
+  }
+  return item;
+}
+
+TEST(VarbindsJson, MatchesANlohmannTreeByteForByte) {
+  std::vector<TrapVarbind> all;
+  auto add = [&](VarbindType type, std::string octets, std::int64_t integer = 0,
+                 std::uint64_t number = 0) {
+    TrapVarbind vb;
+    vb.oid = "1.3.6.1.4.1.1718.2.1.4.1." + std::to_string(all.size());
+    vb.type = type;
+    vb.octets = std::move(octets);
+    vb.integer = integer;
+    vb.number = number;
+    all.push_back(vb);
+  };
+  add(VarbindType::kInteger, "", -2147483648LL);
+  add(VarbindType::kInteger, "", 42);
+  add(VarbindType::kCounter64, "", 0, 18446744073709551615ULL);
+  add(VarbindType::kTimeTicks, "", 0, 4294967295ULL);
+  add(VarbindType::kGauge32, "", 0, 7);
+  add(VarbindType::kCounter32, "", 0, 1);
+  add(VarbindType::kOctetString, "plain text");
+  add(VarbindType::kOctetString, "quote \" backslash \\ tab\t line\nend\r");
+  add(VarbindType::kOctetString, "caf\xc3\xa9 \xe2\x82\xac");      // UTF-8 passes through
+  add(VarbindType::kOctetString, std::string("\x00\x01\xff", 3));  // not text: hex
+  add(VarbindType::kOctetString, "");
+  add(VarbindType::kOpaque, "abc");  // Opaque is always hex
+  add(VarbindType::kOid, "1.3.6.1.2.1.1.3.0");
+  add(VarbindType::kIpAddress, "10.1.12.5");
+  add(VarbindType::kNull, "");
+  add(VarbindType::kNoSuchInstance, "");
+  // The expected document, built as a tree (values of strings decided as varbinds_json documents:
+  // printable UTF-8 as text, anything else as hex).
+  auto expected = nlohmann::json::array();
+  for (const auto& vb : all) {
+    auto item = reference_item(vb);
+    if (vb.type == VarbindType::kOctetString || vb.type == VarbindType::kOpaque) {
+      bool printable = vb.type == VarbindType::kOctetString &&
+                       vb.octets.find_first_of(std::string("\x00\x01\xff", 3)) == std::string::npos;
+      if (printable) {
+        item["value"] = vb.octets;
+      } else {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        std::string hex;
+        for (unsigned char c : vb.octets) {
+          hex.push_back(kDigits[c >> 4]);
+          hex.push_back(kDigits[c & 15]);
+        }
+        item["value"] = hex;
+        item["encoding"] = "hex";
+      }
+    }
+    expected.push_back(item);
+  }
+  EXPECT_EQ(varbinds_json(all), expected.dump());
+  EXPECT_EQ(varbinds_json({}), "[]");
+}
+
 }  // namespace
 }  // namespace netpower::manager::traps
