@@ -30,13 +30,13 @@
 namespace netpower::manager::state {
 
 struct PortState {
-  std::string id;       // absolute port name, "A1"
-  std::string name;     // sentry2PortDeviceName
-  std::string group;    // netpowerPortGroup ("" when none or not polled)
-  std::string control;  // sentry2PortControlStatus as the agent says it: "On", "Off", "Reboot",
-                        // "Shutdown", "Pend Off", ...
-  std::string module;   // sentry2PortModuleStatus: "Normal", "No Rspns", "OnS Fail", "Off Fail"
-  std::string load_text;            // sentry2PortDeviceLoad as served: "2.50A", "Not On", "N/A"
+  std::string id;         // absolute port name, "A1"
+  std::string name;       // sentry2PortDeviceName
+  std::string group;      // netpowerPortGroup ("" when none or not polled)
+  std::string control;    // sentry2PortControlStatus as the agent says it: "On", "Off", "Reboot",
+                          // "Shutdown", "Pend Off", ...
+  std::string module;     // sentry2PortModuleStatus: "Normal", "No Rspns", "OnS Fail", "Off Fail"
+  std::string load_text;  // sentry2PortDeviceLoad as served: "2.50A", "Not On", "N/A"
   std::optional<double> load_amps;  // parsed; 0 for "Not On"; nullopt for "N/A"
   std::optional<bool> locked;       // netpowerPortLocked, when polled
   store::WallTime updated;          // last poll or trap that set any field
@@ -80,7 +80,7 @@ struct AgentState {
   std::uint64_t poll_failures_total = 0;
   std::uint64_t varbinds_last_poll = 0;
   // From the agent's MIBs.
-  std::string location;  // sentry2ChainLocation
+  std::string location;            // sentry2ChainLocation
   std::vector<BoardState> boards;  // in chain order
   std::vector<PortState> ports;    // in chain order
   std::optional<UpsState> ups;     // when the agent serves the UPS-MIB
