@@ -10,6 +10,7 @@
 
 #include "core/config_error.h"
 #include "manager/config/manager_config.h"
+#include "manager/daemon/event_hub.h"
 #include "manager/daemon/poll_feed.h"
 #include "manager/daemon/poller_pool.h"
 #include "manager/daemon/threshold_events.h"
@@ -31,9 +32,9 @@ struct Options {
   bool check_db = false;
 };
 
-std::vector<netpower::manager::store::AgentRecord> agent_records(
+std::vector<netpower::manager::model::AgentRecord> agent_records(
     const netpower::manager::config::ManagerConfig& config) {
-  std::vector<netpower::manager::store::AgentRecord> out;
+  std::vector<netpower::manager::model::AgentRecord> out;
   for (const auto& a : config.agents) {
     out.push_back({a.name, a.address, a.port, to_string(a.version), a.labels});
   }
@@ -73,20 +74,25 @@ int run(const Options& options) {
   history->set_agents(agent_records(config));
   state::FleetState fleet(config.agents);
 
+  // Every event is published once on the hub; the state's recent events and the store take it
+  // from there (in this order, so the API shows an event no later than the database has it).
+  daemon::EventHub hub;
+  hub.subscribe("state", [&fleet](const std::vector<model::Event>& events) {
+    for (const auto& e : events) fleet.add_event(e);
+  });
+  hub.subscribe("store", [&history](const std::vector<model::Event>& events) {
+    history->add_events(events);
+  });
+
   traps::TrapReceiverPtr receiver;
   if (trap_settings && trap_settings->enabled) {
     traps::TrapReceiverOptions trap_options;
     for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
-    trap_options.store = history.get();
+    trap_options.events = &hub;
     // The state follows a trap at once (a port's control status without waiting for a poll).
-    store::Store* store = history.get();
-    trap_options.on_trap = [&fleet, store](const traps::DecodedTrap& trap) {
+    trap_options.on_trap = [&fleet, &hub](const traps::DecodedTrap& trap) {
       fleet.apply_trap(trap);
-      fleet.add_event(traps::to_event(trap));
-      if (auto crossing = daemon::threshold_event(trap)) {
-        fleet.add_event(*crossing);
-        store->add_events({std::move(*crossing)});
-      }
+      if (auto crossing = daemon::threshold_event(trap)) hub.publish(std::move(*crossing));
     };
     receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
     spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",
@@ -95,7 +101,7 @@ int run(const Options& options) {
     spdlog::info("no trap receiver ('traps' is absent or disabled in {})", config.file);
   }
 
-  daemon::PollFeed feed(fleet, history.get());
+  daemon::PollFeed feed(fleet, history.get(), &hub);
   daemon::PollerPool pollers(config, feed);
 
   exporter::HealthSources health;
@@ -132,7 +138,8 @@ int run(const Options& options) {
   spdlog::info("poller stopped: {} polls, {} failed, {} varbinds", totals.polls_total,
                totals.poll_failures_total, totals.varbinds_total);
   if (web) web->stop();
-  receiver.reset();  // before the store it writes to
+  receiver.reset();  // no more events from the traps
+  hub.stop();        // delivers what was published, then the store flushes it
   history.reset();
   return 0;
 }

@@ -26,21 +26,22 @@
 
 namespace {
 
+namespace model = netpower::manager::model;
 namespace store = netpower::manager::store;
 namespace config = netpower::manager::config;
 using Clock = std::chrono::steady_clock;
 
 // Rows as a poller produces them: per agent and poll, a few dozen port/board samples.
-std::vector<store::Sample> make_samples(std::size_t rows) {
-  std::vector<store::Sample> out;
+std::vector<model::Sample> make_samples(std::size_t rows) {
+  std::vector<model::Sample> out;
   out.reserve(rows);
-  const auto t0 = store::wall_now();
+  const auto t0 = model::wall_now();
   static const char* kMetrics[] = {"outlet.current", "outlet.on", "ambient.temperature",
                                    "input.current"};
   for (std::size_t i = 0; i < rows; ++i) {
     const auto m = i % 4;
     out.push_back({"pdu-" + std::to_string(i / 64 % 10000),
-                   m < 2 ? store::ObjectKind::kPort : store::ObjectKind::kBoard,
+                   m < 2 ? model::ObjectKind::kPort : model::ObjectKind::kBoard,
                    m < 2
                        ? std::string(1, static_cast<char>('A' + i % 4)) + std::to_string(i % 8 + 1)
                        : std::string(1, static_cast<char>('A' + i % 4)),
@@ -70,7 +71,7 @@ class Copier {
   }
 
   // One transaction: COPY samples FROM STDIN (FORMAT binary) of rows [begin, end).
-  void copy(const std::vector<store::Sample>& rows, std::size_t begin, std::size_t end) {
+  void copy(const std::vector<model::Sample>& rows, std::size_t begin, std::size_t end) {
     buf_.clear();
     static const char kHeader[] = "PGCOPY\n\377\r\n\0";
     buf_.append(kHeader, 11);
@@ -83,7 +84,7 @@ class Copier {
       put32(8);
       put64(static_cast<std::uint64_t>(s.time.time_since_epoch().count() - kPgEpochUs));
       text(s.agent);
-      text(store::to_string(s.kind));
+      text(model::to_string(s.kind));
       text(s.key);
       text(s.metric);
       put32(8);
@@ -181,7 +182,7 @@ int main(int argc, char** argv) {
       raw.exec("TRUNCATE samples");
       {
         // Chunks prepared before the clock starts: the producer's cost is not the writer's.
-        std::vector<std::vector<store::Sample>> chunks;
+        std::vector<std::vector<model::Sample>> chunks;
         for (std::size_t i = 0; i < rows; i += chunk) {
           chunks.emplace_back(
               samples.begin() + static_cast<std::ptrdiff_t>(i),

@@ -6,12 +6,12 @@
 
 namespace netpower::manager::daemon {
 
-std::vector<store::Sample> ups_samples(const state::AgentState& agent, store::WallTime time) {
-  std::vector<store::Sample> out;
+std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time) {
+  std::vector<model::Sample> out;
   if (!agent.ups) return out;
   out.reserve(agent.ups->values.size());
   for (const auto& [metric, value] : agent.ups->values) {
-    out.push_back({agent.name, store::ObjectKind::kUps, "", metric, time, value});
+    out.push_back({agent.name, model::ObjectKind::kUps, "", metric, time, value});
   }
   return out;
 }
@@ -36,9 +36,7 @@ void PollFeed::on_state(const poller::StateChange& change) {
     spdlog::info("agent {}: {}", change.agent, change.text);
   }
   fleet_.apply_state_change(change);
-  auto event = poller::to_event(change);
-  fleet_.add_event(event);
-  if (history_ != nullptr) history_->add_events({std::move(event)});
+  if (events_ != nullptr) events_->publish(poller::to_event(change));
 }
 
 }  // namespace netpower::manager::daemon

@@ -1,7 +1,9 @@
 #pragma once
 // Where the poller's results go in netpower-manager: the fleet state (at once, for the exporter and
-// the API) and the store (samples and up/down events, batched by the store's writer).
+// the API), the store (samples, batched by the store's writer) and the event hub (up/down events,
+// which the state and the store take from there).
 
+#include "manager/model/event_bus.h"
 #include "manager/poller/poller.h"
 #include "manager/state/fleet_state.h"
 #include "manager/store/store.h"
@@ -10,17 +12,20 @@ namespace netpower::manager::daemon {
 
 class PollFeed final : public poller::PollSink {
  public:
-  PollFeed(state::FleetState& fleet, store::Store* history) : fleet_(fleet), history_(history) {}
+  // `history` and `events` may be null (no store, no hub); both must outlive the feed.
+  PollFeed(state::FleetState& fleet, store::Store* history, model::EventSink* events)
+      : fleet_(fleet), history_(history), events_(events) {}
 
   void on_poll(poller::PollResult result) override;
   void on_state(const poller::StateChange& change) override;
 
  private:
   state::FleetState& fleet_;
-  store::Store* history_;  // may be null (no store)
+  store::Store* history_;     // may be null (no store)
+  model::EventSink* events_;  // may be null (no hub)
 };
 
 // The store's samples of an agent's UPS-MIB values ("battery.charge", ...), stamped `time`.
-std::vector<store::Sample> ups_samples(const state::AgentState& agent, store::WallTime time);
+std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time);
 
 }  // namespace netpower::manager::daemon

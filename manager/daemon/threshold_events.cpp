@@ -56,7 +56,7 @@ std::string index_text(std::string_view oid, std::string_view column) {
 
 }  // namespace
 
-std::optional<store::Event> threshold_event(const traps::DecodedTrap& trap) {
+std::optional<model::Event> threshold_event(const traps::DecodedTrap& trap) {
   std::string_view oid = trap.trap_oid;
   if (oid.size() <= traps::kSentry2Events.size() + 1 ||
       oid.substr(0, traps::kSentry2Events.size()) != traps::kSentry2Events ||
@@ -91,10 +91,10 @@ std::optional<store::Event> threshold_event(const traps::DecodedTrap& trap) {
   }
   if (!reading.empty()) text += ": " + reading;
 
-  store::Event event;
+  model::Event event;
   event.agent = trap.agent;
   event.time = trap.received;
-  event.kind = store::EventKind::kThreshold;
+  event.kind = model::EventKind::kThreshold;
   event.oid = trap.trap_oid;
   event.varbinds_json = nlohmann::json{
       {"object", kind->board ? "board" : "port"},

@@ -13,6 +13,6 @@
 namespace netpower::manager::daemon {
 
 // The threshold event for `trap`, or nullopt when it is no threshold notification.
-std::optional<store::Event> threshold_event(const traps::DecodedTrap& trap);
+std::optional<model::Event> threshold_event(const traps::DecodedTrap& trap);
 
 }  // namespace netpower::manager::daemon

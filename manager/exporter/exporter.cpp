@@ -509,7 +509,7 @@ std::string_view alarm_label(const std::string& oid) {
   return oid;  // an alarm of another MIB: its OID
 }
 
-double unix_seconds(store::WallTime t) {
+double unix_seconds(model::WallTime t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 

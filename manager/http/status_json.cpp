@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-json optional_time(const std::optional<store::WallTime>& time) {
+json optional_time(const std::optional<model::WallTime>& time) {
   return time ? json(rfc3339(*time)) : json(nullptr);
 }
 
@@ -29,7 +29,7 @@ bool on_battery(const state::UpsState& ups) {
 
 }  // namespace
 
-std::string rfc3339(store::WallTime time) {
+std::string rfc3339(model::WallTime time) {
   const auto micros = time.time_since_epoch().count();
   auto seconds = micros / 1'000'000;
   auto rest = micros % 1'000'000;
@@ -131,12 +131,12 @@ json agent_json(const state::AgentState& agent) {
       {"ups", agent.ups ? ups_json(*agent.ups) : json(nullptr)}};
 }
 
-json agent_document(const state::AgentState& agent, store::WallTime now) {
+json agent_document(const state::AgentState& agent, model::WallTime now) {
   return json{{"generated_at", rfc3339(now)}, {"agent", agent_json(agent)}};
 }
 
 json status_json(const std::vector<state::AgentState>& agents, std::uint64_t unknown_source_traps,
-                 store::WallTime now) {
+                 model::WallTime now) {
   std::uint64_t up = 0, down = 0, unknown = 0, ups = 0, ups_on_battery = 0, ups_alarms = 0;
   PortCounts ports;
   json list = json::array();
@@ -181,7 +181,7 @@ json status_json(const std::vector<state::AgentState>& agents, std::uint64_t unk
               {"agents", std::move(list)}};
 }
 
-json event_json(const store::Event& event) {
+json event_json(const model::Event& event) {
   // The store keeps varbinds as JSON text (valid by its contract); a producer's bad text is kept
   // as a string rather than failing the whole response.
   json varbinds = json::parse(event.varbinds_json, nullptr, /*allow_exceptions=*/false);
@@ -190,13 +190,13 @@ json event_json(const store::Event& event) {
   }
   return json{{"agent", event.agent},
               {"time", rfc3339(event.time)},
-              {"kind", store::to_string(event.kind)},
+              {"kind", model::to_string(event.kind)},
               {"oid", event.oid},
               {"varbinds", std::move(varbinds)},
               {"text", event.text}};
 }
 
-json events_json(const std::vector<store::Event>& events, store::WallTime now) {
+json events_json(const std::vector<model::Event>& events, model::WallTime now) {
   json list = json::array();
   for (const auto& event : events) {
     list.push_back(event_json(event));

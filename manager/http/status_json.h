@@ -16,7 +16,7 @@
 namespace netpower::manager::http {
 
 // "2024-05-01T12:00:00.123Z": RFC 3339, UTC, milliseconds.
-std::string rfc3339(store::WallTime time);
+std::string rfc3339(model::WallTime time);
 
 // How a port counts in the summaries: on / off by its control status, alarm when its module status
 // is anything but "Normal" (a port can be on and in alarm).
@@ -35,13 +35,13 @@ nlohmann::json ups_json(const state::UpsState& ups);
 // status' "agents").
 nlohmann::json agent_json(const state::AgentState& agent);
 // GET /api/v1/agents/{name}: {"generated_at": ..., "agent": agent_json(agent)}.
-nlohmann::json agent_document(const state::AgentState& agent, store::WallTime now);
+nlohmann::json agent_document(const state::AgentState& agent, model::WallTime now);
 // GET /api/v1/status: the fleet summary and every agent, in the configuration's order.
 nlohmann::json status_json(const std::vector<state::AgentState>& agents,
-                           std::uint64_t unknown_source_traps, store::WallTime now);
-nlohmann::json event_json(const store::Event& event);
+                           std::uint64_t unknown_source_traps, model::WallTime now);
+nlohmann::json event_json(const model::Event& event);
 // GET /api/v1/events: newest first, as given.
-nlohmann::json events_json(const std::vector<store::Event>& events, store::WallTime now);
+nlohmann::json events_json(const std::vector<model::Event>& events, model::WallTime now);
 // The body of every error response: {"error": {"status": 404, "message": "..."}}.
 nlohmann::json error_json(unsigned status, std::string_view message);
 

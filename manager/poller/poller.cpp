@@ -70,11 +70,11 @@ const char* to_string(PollError error) {
   return "?";
 }
 
-store::Event to_event(const StateChange& change) {
-  store::Event e;
+model::Event to_event(const StateChange& change) {
+  model::Event e;
   e.agent = change.agent;
   e.time = change.time;
-  e.kind = change.to == AgentState::kUp ? store::EventKind::kUp : store::EventKind::kDown;
+  e.kind = change.to == AgentState::kUp ? model::EventKind::kUp : model::EventKind::kDown;
   e.text = change.text;
   return e;
 }
@@ -318,7 +318,7 @@ class PollerImpl final : public Poller {
     s.result = PollResult{};
     s.result.agent = s.settings.name;
     s.result.poll_number = ++s.polls;
-    s.result.started = store::wall_now();
+    s.result.started = model::wall_now();
     s.poll_start = Clock::now();
     s.subtree = 0;
     s.cursor = options_.subtrees.empty() ? Oid{} : options_.subtrees[0];
@@ -748,7 +748,7 @@ class PollerImpl final : public Poller {
       change.agent = s.settings.name;
       change.from = before;
       change.to = s.state;
-      change.time = store::wall_now();
+      change.time = model::wall_now();
       change.reason = error;
       change.text = s.state == AgentState::kUp
                         ? "up: answered after " + std::string(to_string(before))

@@ -17,7 +17,8 @@
 #include "core/clock.h"
 #include "manager/config/manager_config.h"
 #include "manager/poller/varbind.h"
-#include "manager/store/store.h"
+#include "manager/model/event.h"
+#include "manager/model/time.h"
 
 namespace netpower::manager::poller {
 
@@ -49,7 +50,7 @@ const char* to_string(PollError error);
 struct PollResult {
   std::string agent;              // the configured name
   std::uint64_t poll_number = 0;  // per agent, from 1
-  store::WallTime started;
+  model::WallTime started;
   std::chrono::microseconds duration{0};  // first request sent to last response (or failure)
   PollError error = PollError::kNone;
   std::string error_text;  // for people: "wrong auth key (usmStatsWrongDigests report from ...)"
@@ -65,12 +66,12 @@ struct StateChange {
   std::string agent;
   AgentState from = AgentState::kUnknown;
   AgentState to = AgentState::kUnknown;
-  store::WallTime time;
+  model::WallTime time;
   PollError reason = PollError::kNone;  // for `to == kDown`
   std::string text;                     // "down: timeout (2 requests, no response)"
 };
 // The store's row for a transition: kind up or down, `text` as above.
-store::Event to_event(const StateChange& change);
+model::Event to_event(const StateChange& change);
 
 // Where results go. Both methods are called on the poller's I/O thread and must not block (hand
 // the data to a queue or another thread).

@@ -49,9 +49,9 @@ std::optional<double> parse_sentry2_number(std::string_view text) {
   return value;
 }
 
-std::vector<store::Sample> sentry2_samples(const PollResult& result) {
-  std::vector<store::Sample> out;
-  auto add = [&](store::ObjectKind kind, std::string key, const char* metric, double value) {
+std::vector<model::Sample> sentry2_samples(const PollResult& result) {
+  std::vector<model::Sample> out;
+  auto add = [&](model::ObjectKind kind, std::string key, const char* metric, double value) {
     out.push_back({result.agent, kind, std::move(key), metric, result.started, value});
   };
   for (const auto& vb : result.varbinds) {
@@ -63,27 +63,27 @@ std::vector<store::Sample> sentry2_samples(const PollResult& result) {
       const auto value = parse_sentry2_number(vb.octets);
       if (!value) continue;
       if (vb.oid[column] == kBoardTemperature && vb.octets.ends_with("Deg C")) {
-        add(store::ObjectKind::kBoard, *board, kMetricBoardTemperature, *value);
+        add(model::ObjectKind::kBoard, *board, kMetricBoardTemperature, *value);
       } else if (vb.oid[column] == kBoardInputLoad && vb.octets.ends_with("A")) {
-        add(store::ObjectKind::kBoard, *board, kMetricBoardInputCurrent, *value);
+        add(model::ObjectKind::kBoard, *board, kMetricBoardInputCurrent, *value);
       }
     } else if (vb.oid.size() > column && starts_with(vb.oid, kPortEntry)) {
       const auto port = index_text(vb.oid, column + 1, 2);
       if (!port) continue;
       if (vb.oid[column] == kPortDeviceLoad) {
         if (auto value = parse_sentry2_number(vb.octets)) {
-          add(store::ObjectKind::kPort, *port, kMetricOutletCurrent, *value);
+          add(model::ObjectKind::kPort, *port, kMetricOutletCurrent, *value);
         }
       } else if (vb.oid[column] == kPortControlStatus) {
         if (vb.octets == "On" || vb.octets == "Off") {
-          add(store::ObjectKind::kPort, *port, kMetricOutletOn, vb.octets == "On" ? 1.0 : 0.0);
+          add(model::ObjectKind::kPort, *port, kMetricOutletOn, vb.octets == "On" ? 1.0 : 0.0);
         }
       }
     }
   }
-  add(store::ObjectKind::kAgent, "", kMetricUp, result.ok() ? 1.0 : 0.0);
+  add(model::ObjectKind::kAgent, "", kMetricUp, result.ok() ? 1.0 : 0.0);
   if (result.ok()) {
-    add(store::ObjectKind::kAgent, "", kMetricPollDuration,
+    add(model::ObjectKind::kAgent, "", kMetricPollDuration,
         std::chrono::duration<double>(result.duration).count());
   }
   return out;

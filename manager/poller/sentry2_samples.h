@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "manager/poller/poller.h"
-#include "manager/store/store.h"
+#include "manager/model/sample.h"
 
 namespace netpower::manager::poller {
 
@@ -26,6 +26,6 @@ std::optional<double> parse_sentry2_number(std::string_view text);
 
 // Samples for the Sentry2 port and board rows of `result` plus the agent's poll.duration and up,
 // all stamped with the poll's start time.
-std::vector<store::Sample> sentry2_samples(const PollResult& result);
+std::vector<model::Sample> sentry2_samples(const PollResult& result);
 
 }  // namespace netpower::manager::poller

@@ -149,7 +149,7 @@ void apply_port_column(PortState& port, std::uint32_t column, const Varbind& vb)
 
 // A Sentry2 chain-group varbind (poll or trap) into `chain`. Other OIDs are ignored; so are values
 // of the wrong type (an exception, a number where a DisplayString belongs).
-void apply_sentry2(Chain& chain, const Varbind& vb, store::WallTime time) {
+void apply_sentry2(Chain& chain, const Varbind& vb, model::WallTime time) {
   if (!is_string(vb) || !poller::starts_with(vb.oid, kSentry2Chain)) return;
   const std::size_t column_at = kBoardEntry.size();  // same depth for both tables
   if (vb.oid == kChainLocation0) {
@@ -167,7 +167,7 @@ void apply_sentry2(Chain& chain, const Varbind& vb, store::WallTime time) {
   }
 }
 
-void apply_netpower(Chain& chain, const Varbind& vb, store::WallTime time) {
+void apply_netpower(Chain& chain, const Varbind& vb, model::WallTime time) {
   const std::size_t column_at = kNpPortEntry.size();
   if (vb.oid.size() <= column_at || !poller::starts_with(vb.oid, kNpPortEntry)) return;
   const auto id = index_text(vb.oid, column_at + 1, 2);
@@ -278,7 +278,7 @@ Reachability from_poller(poller::AgentState s) {
   }
 }
 
-void set_reachability(AgentState& a, Reachability r, store::WallTime since) {
+void set_reachability(AgentState& a, Reachability r, model::WallTime since) {
   if (a.reachability == r) return;
   a.reachability = r;
   a.reachability_since = since;
@@ -337,7 +337,7 @@ void FleetState::apply_poll(const poller::PollResult& result) {
   a->last_poll = result.started;
   a->poll_duration_seconds = std::chrono::duration<double>(result.duration).count();
   a->varbinds_last_poll = result.varbinds.size();
-  const store::WallTime ended = result.started + result.duration;
+  const model::WallTime ended = result.started + result.duration;
   if (!result.ok()) {
     // The last known values stay (stale, not wiped): up/down says whether they are current.
     ++a->poll_failures_total;
@@ -422,7 +422,7 @@ void FleetState::apply_trap(const traps::DecodedTrap& trap) {
   }
 }
 
-void FleetState::add_event(const store::Event& event) {
+void FleetState::add_event(const model::Event& event) {
   std::unique_lock lock(mutex_);
   ++version_;
   if (events_max_ == 0) return;
@@ -451,10 +451,10 @@ std::optional<AgentState> FleetState::agent(const std::string& name) const {
   return agents_[it->second];
 }
 
-std::vector<store::Event> FleetState::recent_events(std::size_t max,
+std::vector<model::Event> FleetState::recent_events(std::size_t max,
                                                     const std::string& agent) const {
   std::shared_lock lock(mutex_);
-  std::vector<store::Event> out;
+  std::vector<model::Event> out;
   const std::size_t n = events_.size();
   // events_next_ is the oldest slot once the ring is full, and one past the newest in any case.
   for (std::size_t k = 1; k <= n && out.size() < max; ++k) {

@@ -39,7 +39,7 @@ struct PortState {
   std::string load_text;  // sentry2PortDeviceLoad as served: "2.50A", "Not On", "N/A"
   std::optional<double> load_amps;  // parsed; 0 for "Not On"; nullopt for "N/A"
   std::optional<bool> locked;       // netpowerPortLocked, when polled
-  store::WallTime updated;          // last poll or trap that set any field
+  model::WallTime updated;          // last poll or trap that set any field
 };
 
 struct BoardState {
@@ -72,9 +72,9 @@ struct AgentState {
   std::map<std::string, std::string> labels;
   // From the poller.
   Reachability reachability = Reachability::kUnknown;
-  std::optional<store::WallTime> reachability_since;
+  std::optional<model::WallTime> reachability_since;
   std::string last_error;  // of the last failed poll; "" after a good one
-  std::optional<store::WallTime> last_poll;
+  std::optional<model::WallTime> last_poll;
   double poll_duration_seconds = 0;  // of the last poll
   std::uint64_t polls_total = 0;
   std::uint64_t poll_failures_total = 0;
@@ -86,7 +86,7 @@ struct AgentState {
   std::optional<UpsState> ups;     // when the agent serves the UPS-MIB
   // From the trap receiver.
   std::uint64_t traps_total = 0;
-  std::optional<store::WallTime> last_trap;
+  std::optional<model::WallTime> last_trap;
 };
 
 class FleetState {
@@ -101,14 +101,14 @@ class FleetState {
   void apply_state_change(const poller::StateChange& change);
   void apply_trap(const traps::DecodedTrap& trap);
   // Keeps the event for recent_events() (up/down, traps, actions: whatever the manager stores).
-  void add_event(const store::Event& event);
+  void add_event(const model::Event& event);
 
   // Calls fn for every agent under a shared lock: fast, no copy; fn must not call back into this.
   void visit(const std::function<void(const AgentState&)>& fn) const;
   std::vector<AgentState> agents() const;
   std::optional<AgentState> agent(const std::string& name) const;
   // Newest first; only `agent`'s when given.
-  std::vector<store::Event> recent_events(std::size_t max,
+  std::vector<model::Event> recent_events(std::size_t max,
                                           const std::string& agent = std::string()) const;
   // Traps received from sources that are no configured agent.
   std::uint64_t unknown_source_traps() const;
@@ -121,7 +121,7 @@ class FleetState {
   mutable std::shared_mutex mutex_;
   std::vector<AgentState> agents_;
   std::map<std::string, std::size_t> index_;
-  std::vector<store::Event> events_;  // ring buffer
+  std::vector<model::Event> events_;  // ring buffer
   std::size_t events_next_ = 0;
   std::size_t events_max_;
   std::uint64_t unknown_traps_ = 0;

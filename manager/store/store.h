@@ -13,65 +13,23 @@
 #include <string_view>
 #include <vector>
 
+#include "manager/model/agent_record.h"
+#include "manager/model/event.h"
+#include "manager/model/sample.h"
+#include "manager/model/time.h"
+
 namespace netpower::manager::store {
 
-// Wall-clock time with microsecond resolution, as the databases keep it.
-using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
-WallTime wall_now();
-
-// What a sample's key names.
-enum class ObjectKind : std::uint8_t {
-  kChain = 0,  // the whole PDU chain of an agent; key ""
-  kBoard = 1,  // key: board letter, "C"
-  kPort = 2,   // key: port name, "A1"
-  kUps = 3,    // key: UPS name on the agent, "" for the only one
-  kAgent = 4,  // the agent itself (poll latency, reachability); key ""
-};
-const char* to_string(ObjectKind kind);  // "chain", "board", "port", "ups", "agent"
-std::optional<ObjectKind> object_kind_from_string(std::string_view text);
-
-// One value of one object at one time. `metric` uses the project's vocabulary (NUT's variable
-// names: "outlet.current", "battery.charge", "ups.temperature"), in base units.
-struct Sample {
-  std::string agent;  // the agent's configured name
-  ObjectKind kind = ObjectKind::kPort;
-  std::string key;
-  std::string metric;
-  WallTime time;
-  double value = 0;
-
-  bool operator==(const Sample&) const = default;
-};
-
-enum class EventKind : std::uint8_t {
-  kTrap = 0,       // a notification received; oid = snmpTrapOID, varbinds = its varbinds
-  kUp = 1,         // an agent answered again
-  kDown = 2,       // an agent stopped answering
-  kThreshold = 3,  // a value crossed a limit (raised or cleared, says `text`)
-  kAction = 4,     // a power action or other operator/automation order (audit)
-};
-const char* to_string(EventKind kind);  // "trap", "up", "down", "threshold", "action"
-std::optional<EventKind> event_kind_from_string(std::string_view text);
-
-struct Event {
-  std::string agent;
-  WallTime time;
-  EventKind kind = EventKind::kTrap;
-  std::string oid;                   // numeric, no leading dot; empty when not a trap
-  std::string varbinds_json = "[]";  // a JSON array (the trap's varbinds) or object; valid JSON
-  std::string text;                  // a human-readable summary
-
-  bool operator==(const Event&) const = default;
-};
-
-// An agent as the configuration describes it; the store upserts these into `agents`.
-struct AgentRecord {
-  std::string name;
-  std::string address;
-  std::uint16_t port = 161;
-  std::string version;                        // "2c" or "3"
-  std::map<std::string, std::string> labels;  // site, rack, ...
-};
+// The store speaks the manager's vocabulary (manager/model/).
+using model::AgentRecord;
+using model::Event;
+using model::event_kind_from_string;
+using model::EventKind;
+using model::object_kind_from_string;
+using model::ObjectKind;
+using model::Sample;
+using model::wall_now;
+using model::WallTime;
 
 // The store's own health, for the exporter (names in docs/manager.md).
 struct StoreMetrics {

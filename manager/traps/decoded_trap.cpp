@@ -265,11 +265,11 @@ std::string summary(const DecodedTrap& trap) {
   return text;
 }
 
-store::Event to_event(const DecodedTrap& trap) {
-  store::Event event;
+model::Event to_event(const DecodedTrap& trap) {
+  model::Event event;
   event.agent = trap.agent;
   event.time = trap.received;
-  event.kind = store::EventKind::kTrap;
+  event.kind = model::EventKind::kTrap;
   event.oid = trap.trap_oid;
   event.varbinds_json = varbinds_json(trap.varbinds);
   event.text = summary(trap);

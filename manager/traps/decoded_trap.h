@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "manager/store/store.h"
+#include "manager/model/event.h"
+#include "manager/model/time.h"
 
 namespace netpower::manager::traps {
 
@@ -51,7 +52,7 @@ struct DecodedTrap {
                                // the source address ("10.1.12.5")
   std::string source_address;  // numeric IPv4/IPv6 address of the UDP sender
   std::uint16_t source_port = 0;
-  store::WallTime received;
+  model::WallTime received;
   TrapVersion version = TrapVersion::kV2c;
   NotificationKind kind = NotificationKind::kTrapV2;
   std::string user;             // v3: the USM user; empty for v1/v2c (communities are secrets)
@@ -74,7 +75,7 @@ std::string varbinds_json(const std::vector<TrapVarbind>& varbinds);
 // A one-line summary: "sentry2PortControlStatusChange from rack12-pdu (10.1.12.5): A1 = On".
 std::string summary(const DecodedTrap& trap);
 // The store's row for a notification (kind = trap).
-store::Event to_event(const DecodedTrap& trap);
+model::Event to_event(const DecodedTrap& trap);
 // A short name for the notifications we know (Sentry2-MIB, UPS-MIB, SNMPv2-MIB generic traps), or
 // nullptr.
 const char* known_trap_name(std::string_view trap_oid);

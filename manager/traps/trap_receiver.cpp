@@ -67,7 +67,7 @@ struct Slot {
   sockaddr_storage from;
   socklen_t from_len = 0;
   std::uint32_t length = 0;
-  store::WallTime received;
+  model::WallTime received;
   std::uint8_t* bytes = nullptr;  // into Queue::storage_
 };
 
@@ -336,7 +336,7 @@ class Receiver final : public TrapReceiver {
           }
           break;
         }
-        const auto now = store::wall_now();
+        const auto now = model::wall_now();
         std::fill(touched.begin(), touched.end(), false);
         for (int i = 0; i < n; ++i) {
           counters_.received.fetch_add(1, std::memory_order_relaxed);
@@ -415,7 +415,7 @@ class Receiver final : public TrapReceiver {
   }
 
   void decode_loop(Queue& queue) {
-    std::vector<store::Event> events;
+    std::vector<model::Event> events;
     while (true) {
       Slot* slot = queue.next(std::chrono::milliseconds(100));
       if (slot == nullptr) {
@@ -429,13 +429,13 @@ class Receiver final : public TrapReceiver {
     }
   }
 
-  void flush(std::vector<store::Event>& events) {
+  void flush(std::vector<model::Event>& events) {
     if (events.empty()) return;
-    if (options_.store != nullptr) options_.store->add_events(std::move(events));
+    if (options_.events != nullptr) options_.events->publish(std::move(events));
     events.clear();
   }
 
-  void handle(const Slot& slot, std::vector<store::Event>& events) {
+  void handle(const Slot& slot, std::vector<model::Event>& events) {
     const std::span<const std::uint8_t> packet(slot.bytes, slot.length);
     DecodedTrap trap;
     auto message = detail::decode_v1v2c(packet);
@@ -516,7 +516,7 @@ class Receiver final : public TrapReceiver {
     trap.agent = named != agent_names_.end() ? named->second : trap.source_address;
     trap.received = slot.received;
     if (options_.on_trap) options_.on_trap(trap);
-    if (options_.store != nullptr) events.push_back(to_event(trap));
+    if (options_.events != nullptr) events.push_back(to_event(trap));
     counters_.decoded.fetch_add(1, std::memory_order_relaxed);
   }
 

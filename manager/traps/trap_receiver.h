@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "manager/store/store.h"
+#include "manager/model/event_bus.h"
 #include "manager/traps/decoded_trap.h"
 #include "manager/traps/trap_settings.h"
 
@@ -42,13 +42,13 @@ struct AgentAddress {
 
 struct TrapReceiverOptions {
   std::vector<AgentAddress> agents;
-  // Called on a decoder thread for every accepted notification, before it is stored; several
-  // decoder threads may call it at once (notifications from one source always come from the same
-  // thread, in arrival order). Must not block: the state cache updates a port here.
+  // Called on a decoder thread for every accepted notification, before it is published as an event;
+  // several decoder threads may call it at once (notifications from one source always come from the
+  // same thread, in arrival order). Must not block: the state cache updates a port here.
   std::function<void(const DecodedTrap&)> on_trap;
-  // Where events go (batched add_events calls from the decoder threads); may be null. Not owned;
-  // must outlive the receiver.
-  store::Store* store = nullptr;
+  // Where the notifications go as events (the event hub: batched publish() calls from the decoder
+  // threads); may be null. Not owned; must outlive the receiver.
+  model::EventSink* events = nullptr;
 };
 
 class TrapReceiver {

@@ -23,7 +23,7 @@ struct ApiContext {
   const state::FleetState* fleet = nullptr;
   std::function<std::string()> metrics;  // the exporter's scrape
   std::optional<std::string> token;      // required on /api/ when set
-  std::function<store::WallTime()> now = store::wall_now;
+  std::function<model::WallTime()> now = model::wall_now;
 };
 
 // The largest `limit` /api/v1/events accepts, and its default.

@@ -31,7 +31,7 @@ TEST(ThresholdEvents, PortLoadHighNamesThePortTheLimitAndTheValue) {
                   text("1.3.6.1.4.1.1718.2.1.4.1.6.65.49", "5.20A")});
   auto event = threshold_event(trap);
   ASSERT_TRUE(event);
-  EXPECT_EQ(event->kind, store::EventKind::kThreshold);
+  EXPECT_EQ(event->kind, model::EventKind::kThreshold);
   EXPECT_EQ(event->agent, "rack12-pdu");
   EXPECT_EQ(event->oid, trap.trap_oid);
   EXPECT_EQ(event->text, "port A1 device load above its high limit: 5.20A");

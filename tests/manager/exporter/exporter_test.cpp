@@ -246,7 +246,7 @@ TEST_F(ExporterTest, HealthFamilies) {
   health.store = [] {
     store::StoreMetrics s;
     s.connected = false;
-    s.down_since = store::WallTime(std::chrono::seconds(1'700'000'500));
+    s.down_since = model::WallTime(std::chrono::seconds(1'700'000'500));
     s.pending_rows = 10;
     s.memory_batches = 2;
     s.memory_rows = 200;
@@ -407,7 +407,7 @@ TEST(ExporterPromtool, CheckMetricsReportsNothing) {
   health.traps = [] { return traps::TrapCounters{41, 40, 1}; };
   health.store = [] {
     store::StoreMetrics s;
-    s.down_since = store::wall_now();
+    s.down_since = model::wall_now();
     return s;
   };
   const std::string text = Exporter(fleet, health).scrape();

@@ -97,7 +97,7 @@ inline void fill_fleet(state::FleetState& fleet, const FleetShape& shape) {
     const std::string name = "rack" + std::to_string(i) + "-pdu";
     fleet.apply_poll(poll_result(name, agent_walk(i, shape), 1));
     if (shape.down_every > 0 && i % shape.down_every == shape.down_every - 1) {
-      auto failed = poll_result(name, {}, 2, store::WallTime(std::chrono::seconds(1'700'000'030)));
+      auto failed = poll_result(name, {}, 2, model::WallTime(std::chrono::seconds(1'700'000'030)));
       failed.error = poller::PollError::kTimeout;
       failed.error_text = "timeout";
       fleet.apply_poll(failed);

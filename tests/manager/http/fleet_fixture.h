@@ -68,8 +68,8 @@ inline config::AgentSettings agent_settings(std::string name, std::string addres
 }
 
 // A fixed time, so that documents can be compared: 2024-05-01T12:00:00Z.
-inline store::WallTime fixture_time(int seconds_after = 0) {
-  return store::WallTime(std::chrono::seconds(1714564800 + seconds_after));
+inline model::WallTime fixture_time(int seconds_after = 0) {
+  return model::WallTime(std::chrono::seconds(1714564800 + seconds_after));
 }
 
 inline std::unique_ptr<state::FleetState> make_fleet() {
@@ -148,18 +148,18 @@ inline std::unique_ptr<state::FleetState> make_fleet() {
 
   fleet->add_event({.agent = "rack12-pdu",
                     .time = fixture_time(0),
-                    .kind = store::EventKind::kUp,
+                    .kind = model::EventKind::kUp,
                     .text = "up"});
   fleet->add_event({.agent = "rack12-pdu",
                     .time = fixture_time(3),
-                    .kind = store::EventKind::kTrap,
+                    .kind = model::EventKind::kTrap,
                     .oid = "1.3.6.1.4.1.1718.2.100.0.5",
                     .varbinds_json = R"([{"oid":"1.3.6.1.4.1.1718.2.1.1.0","type":"STRING",)"
                                      R"("value":"Paris R12"}])",
                     .text = "sentry2PortControlStatusChange from rack12-pdu: A1 = On"});
   fleet->add_event({.agent = "old-pdu",
                     .time = fixture_time(6),
-                    .kind = store::EventKind::kDown,
+                    .kind = model::EventKind::kDown,
                     .text = "down: timeout (2 requests, no response)"});
   return fleet;
 }

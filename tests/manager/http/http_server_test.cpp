@@ -90,7 +90,7 @@ TEST_F(HttpServerTest, StatusIsTheFleet) {
   // The same document status_json() renders (the schema is shared), up to the time of the request.
   EXPECT_EQ(without_time(status),
             without_time(
-                status_json(fleet_->agents(), fleet_->unknown_source_traps(), store::wall_now())));
+                status_json(fleet_->agents(), fleet_->unknown_source_traps(), model::wall_now())));
   ASSERT_TRUE(status["generated_at"].is_string());
   EXPECT_EQ(status["generated_at"].get<std::string>().back(), 'Z');
 

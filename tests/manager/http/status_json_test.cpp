@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-store::WallTime at_micros(std::int64_t micros) {
-  return store::WallTime(std::chrono::microseconds(micros));
+model::WallTime at_micros(std::int64_t micros) {
+  return model::WallTime(std::chrono::microseconds(micros));
 }
 
 TEST(Rfc3339, UtcWithMilliseconds) {
@@ -70,10 +70,10 @@ TEST(StatusJson, EmptyFleet) {
 }
 
 TEST(EventJson, EmbedsVarbindsAndKeepsBadTextAsAString) {
-  store::Event event;
+  model::Event event;
   event.agent = "a";
   event.time = at_micros(1'000);
-  event.kind = store::EventKind::kTrap;
+  event.kind = model::EventKind::kTrap;
   event.oid = "1.3.6.1.6.3.1.1.5.1";
   event.varbinds_json = R"([{"oid":"1.3","value":1}])";
   json document = event_json(event);

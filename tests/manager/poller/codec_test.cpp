@@ -390,7 +390,7 @@ TEST(Sentry2Samples, PortAndBoardRows) {
   add("1.3.6.1.4.1.1718.2.1.4.1.3.65.49", "web-1");  // a name: no sample
   const auto samples = sentry2_samples(r);
   ASSERT_EQ(samples.size(), 7u);
-  EXPECT_EQ(samples[0].kind, store::ObjectKind::kBoard);
+  EXPECT_EQ(samples[0].kind, model::ObjectKind::kBoard);
   EXPECT_EQ(samples[0].key, "B");
   EXPECT_EQ(samples[0].metric, "ambient.temperature");
   EXPECT_EQ(samples[0].value, 41.5);
@@ -402,7 +402,7 @@ TEST(Sentry2Samples, PortAndBoardRows) {
   EXPECT_EQ(samples[3].value, 2.5);
   EXPECT_EQ(samples[4].key, "A2");
   EXPECT_EQ(samples[4].value, 0.0);
-  EXPECT_EQ(samples[5].kind, store::ObjectKind::kAgent);
+  EXPECT_EQ(samples[5].kind, model::ObjectKind::kAgent);
   EXPECT_EQ(samples[5].metric, "up");
   EXPECT_EQ(samples[6].metric, "poll.duration");
   EXPECT_DOUBLE_EQ(samples[6].value, 0.012);

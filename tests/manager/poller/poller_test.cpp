@@ -323,7 +323,7 @@ TEST_F(PollerAgentTest, WrongAuthKeyAndUnknownUserAreNamed) {
   EXPECT_EQ(states[0].to, AgentState::kDown);
   EXPECT_EQ(states[0].reason, PollError::kWrongAuthKey);
   const auto event = to_event(states[0]);
-  EXPECT_EQ(event.kind, store::EventKind::kDown);
+  EXPECT_EQ(event.kind, model::EventKind::kDown);
   EXPECT_NE(event.text.find("wrong auth key"), std::string::npos);
   EXPECT_EQ(run.poller().state("good"), AgentState::kUp);
   EXPECT_EQ(run.poller().state("wrong-key"), AgentState::kDown);
@@ -424,7 +424,7 @@ TEST(PollerTest, AgentThatComesBackIsMarkedUp) {
   EXPECT_EQ(states[1].reason, PollError::kTimeout);
   EXPECT_EQ(states[2].from, AgentState::kDown);
   EXPECT_EQ(states[2].to, AgentState::kUp);
-  EXPECT_EQ(to_event(states[2]).kind, store::EventKind::kUp);
+  EXPECT_EQ(to_event(states[2]).kind, model::EventKind::kUp);
   // Poll numbers count every poll of the agent, in order.
   const auto polls = run.sink.polls("flappy");
   for (std::size_t i = 0; i < polls.size(); ++i) EXPECT_EQ(polls[i].poll_number, i + 1);

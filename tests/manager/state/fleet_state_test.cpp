@@ -244,7 +244,7 @@ TEST(FleetState, APollReplacesRowsThatVanished) {
   fleet.apply_poll(poll_result(
       "pdu1",
       sentry2_walk("rack 12b", {{"A", "page A"}}, {{"A1", "web1"}, {"A2", "web2"}, {"A3", "db2"}}),
-      2, store::WallTime(std::chrono::seconds(1'700'000'030))));
+      2, model::WallTime(std::chrono::seconds(1'700'000'030))));
   auto a = *fleet.agent("pdu1");
   EXPECT_EQ(a.location, "rack 12b");
   ASSERT_EQ(a.boards.size(), 1u);
@@ -261,14 +261,14 @@ TEST(FleetState, AFailedPollKeepsTheLastValues) {
   FleetState fleet(two_agents());
   fleet.apply_poll(poll_result("pdu1", standard_walk()));
   auto failed = poll_result("pdu1", {str(cat(kSentry2Chain, {1, 0}), "partial")}, 2,
-                            store::WallTime(std::chrono::seconds(1'700'000'030)));
+                            model::WallTime(std::chrono::seconds(1'700'000'030)));
   failed.error = poller::PollError::kTimeout;
   failed.error_text = "timeout: no response from 10.0.0.1:161 to 2 request(s), 2000 ms each";
   fleet.apply_poll(failed);
   auto a = *fleet.agent("pdu1");
   EXPECT_EQ(a.reachability, Reachability::kDown);
   ASSERT_TRUE(a.reachability_since);
-  EXPECT_EQ(*a.reachability_since, store::WallTime(std::chrono::seconds(1'700'000'030)) +
+  EXPECT_EQ(*a.reachability_since, model::WallTime(std::chrono::seconds(1'700'000'030)) +
                                        std::chrono::microseconds(12'500));
   EXPECT_EQ(a.last_error, failed.error_text);
   EXPECT_EQ(a.polls_total, 2u);
@@ -292,7 +292,7 @@ TEST(FleetState, StateChanges) {
   poller::StateChange change{"pdu2",
                              poller::AgentState::kUnknown,
                              poller::AgentState::kDown,
-                             store::WallTime(std::chrono::seconds(1'700'000'005)),
+                             model::WallTime(std::chrono::seconds(1'700'000'005)),
                              poller::PollError::kTimeout,
                              "down: timeout"};
   fleet.apply_state_change(change);
@@ -317,7 +317,7 @@ TEST(FleetState, UnknownAgentPollIsIgnored) {
 TEST(FleetState, ControlStatusTrapUpdatesThePortAtOnce) {
   FleetState fleet(two_agents());
   fleet.apply_poll(poll_result("pdu1", standard_walk()));
-  const auto received = store::WallTime(std::chrono::seconds(1'700'000'010));
+  const auto received = model::WallTime(std::chrono::seconds(1'700'000'010));
   auto t = sentry2_port_trap("pdu1", 5, "A1", 4, "Off", "web1");
   t.received = received;
   // What the trap receiver's own helper finds in it agrees.
@@ -434,9 +434,9 @@ TEST(FleetState, UpsTraps) {
 TEST(FleetState, RecentEventsRing) {
   FleetState fleet(two_agents(), 3);
   for (int i = 0; i < 5; ++i) {
-    store::Event e;
+    model::Event e;
     e.agent = i % 2 == 0 ? "pdu1" : "pdu2";
-    e.kind = store::EventKind::kTrap;
+    e.kind = model::EventKind::kTrap;
     e.text = "event " + std::to_string(i);
     fleet.add_event(e);
   }
@@ -454,7 +454,7 @@ TEST(FleetState, RecentEventsRing) {
   EXPECT_EQ(pdu1[1].text, "event 2");
 
   FleetState partial(two_agents(), 10);
-  store::Event e;
+  model::Event e;
   e.text = "only";
   partial.add_event(e);
   ASSERT_EQ(partial.recent_events(10).size(), 1u);
@@ -483,7 +483,7 @@ TEST(FleetState, ReadersWhileAWriterUpdates) {
       fleet.apply_poll(poll_result("pdu1", sentry2_walk("x", {{"A", "p"}}, rows),
                                    static_cast<std::uint64_t>(i)));
       fleet.apply_trap(sentry2_port_trap("pdu1", 5, "A1", 4, i % 2 ? "Off" : "On"));
-      store::Event e;
+      model::Event e;
       e.agent = "pdu1";
       e.text = std::to_string(i);
       fleet.add_event(e);

@@ -132,7 +132,7 @@ inline std::vector<Varbind> sentry2_walk(const std::string& location,
 
 inline poller::PollResult poll_result(
     const std::string& agent, std::vector<Varbind> varbinds, std::uint64_t number = 1,
-    store::WallTime started = store::WallTime(std::chrono::seconds(1'700'000'000))) {
+    model::WallTime started = model::WallTime(std::chrono::seconds(1'700'000'000))) {
   poller::PollResult r;
   r.agent = agent;
   r.poll_number = number;
@@ -153,7 +153,7 @@ inline traps::TrapVarbind trap_str(const Oid& oid, std::string value) {
 
 inline traps::DecodedTrap trap(
     const std::string& agent, const std::string& trap_oid, std::vector<traps::TrapVarbind> varbinds,
-    store::WallTime received = store::WallTime(std::chrono::seconds(1'700'000'100))) {
+    model::WallTime received = model::WallTime(std::chrono::seconds(1'700'000'100))) {
   traps::DecodedTrap t;
   t.agent = agent;
   t.source_address = "127.0.0.1";

@@ -151,7 +151,7 @@ TEST(TrapEvent, EventCarriesAgentOidVarbindsAndSummary) {
   m.trap.agent = "rack12-pdu";
   m.trap.source_address = "10.1.12.5";
   auto event = to_event(m.trap);
-  EXPECT_EQ(event.kind, store::EventKind::kTrap);
+  EXPECT_EQ(event.kind, model::EventKind::kTrap);
   EXPECT_EQ(event.agent, "rack12-pdu");
   EXPECT_EQ(event.oid, "1.3.6.1.4.1.1718.2.100.0.5");
   auto json = nlohmann::json::parse(event.varbinds_json);

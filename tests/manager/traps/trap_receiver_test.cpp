@@ -36,19 +36,16 @@ constexpr const char* kUser = "np-trap";
 constexpr const char* kAuth = "np-auth-secret";
 constexpr const char* kPriv = "np-priv-secret";
 
-// A Store that keeps what it is given.
-class MemoryStore final : public store::Store {
+// An event sink that keeps what it is given.
+class MemoryStore final : public model::EventSink {
  public:
-  void add_samples(std::vector<store::Sample>) override {}
-  void add_events(std::vector<store::Event> events) override {
+  using model::EventSink::publish;
+  void publish(std::vector<model::Event> events) override {
     std::lock_guard lock(mutex_);
     for (auto& e : events) events_.push_back(std::move(e));
   }
-  void set_agents(std::vector<store::AgentRecord>) override {}
-  bool flush(std::chrono::milliseconds) override { return true; }
-  store::StoreMetrics metrics() const override { return {}; }
 
-  std::vector<store::Event> events() const {
+  std::vector<model::Event> events() const {
     std::lock_guard lock(mutex_);
     return events_;
   }
@@ -59,7 +56,18 @@ class MemoryStore final : public store::Store {
 
  private:
   mutable std::mutex mutex_;
-  std::vector<store::Event> events_;
+  std::vector<model::Event> events_;
+};
+
+// Events straight into a real store (what the daemon's hub subscription does).
+class StoreSink final : public model::EventSink {
+ public:
+  explicit StoreSink(store::Store& store) : store_(store) {}
+  using model::EventSink::publish;
+  void publish(std::vector<model::Event> events) override { store_.add_events(std::move(events)); }
+
+ private:
+  store::Store& store_;
 };
 
 std::vector<std::uint8_t> corpus(const std::string& name) {
@@ -103,10 +111,10 @@ class TrapReceiverTest : public ::testing::Test {
     return s;
   }
 
-  void start(store::Store* store = nullptr, TrapSettings s = {}, bool custom = false) {
+  void start(model::EventSink* events = nullptr, TrapSettings s = {}, bool custom = false) {
     TrapReceiverOptions options;
     options.agents.push_back({"loopback-pdu", "127.0.0.1"});
-    options.store = store != nullptr ? store : &store_;
+    options.events = events != nullptr ? events : &store_;
     options.on_trap = [this](const DecodedTrap& trap) {
       std::lock_guard lock(mutex_);
       traps_.push_back(trap);
@@ -153,7 +161,7 @@ TEST_F(TrapReceiverTest, V1TrapIsStoredWithTheRfc3584Oid) {
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   ASSERT_TRUE(wait_until([&] { return store_.size() == 1; }, 10s));
   auto event = store_.events()[0];
-  EXPECT_EQ(event.kind, store::EventKind::kTrap);
+  EXPECT_EQ(event.kind, model::EventKind::kTrap);
   EXPECT_EQ(event.agent, "loopback-pdu");
   EXPECT_EQ(event.oid, "1.3.6.1.4.1.1718.2.100.0.5");
   auto json = nlohmann::json::parse(event.varbinds_json);
@@ -319,7 +327,8 @@ TEST_F(TrapReceiverTest, EventsLandInTheSqliteStore) {
   store_settings.spool_dir = dir.file("spool").string();
   store_settings.flush_interval = 50ms;
   auto sqlite = store::open_store(store_settings);
-  start(sqlite.get());
+  StoreSink sink(*sqlite);
+  start(&sink);
   auto v2 = cli(SnmpCredentials::v2c(kCommunity))
                 .run("snmptrap", {"", ".1.3.6.1.4.1.1718.2.100.0.5",
                                   ".1.3.6.1.4.1.1718.2.1.4.1.4.65.49", "s", "Off"});
