@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint32_t kMaxPayload = 1u << 30;
 constexpr std::uint32_t kMaxString = 16u << 20;
 constexpr std::uint8_t kMaxObjectKind = static_cast<std::uint8_t>(ObjectKind::kAgent);
-constexpr std::uint8_t kMaxEventKind = static_cast<std::uint8_t>(EventKind::kAction);
+constexpr std::uint8_t kMaxEventKind = static_cast<std::uint8_t>(EventKind::kNote);
 
 class Writer {
  public:
