@@ -2,30 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include "manager/poller/sentry2_samples.h"
+#include "manager/mib/decode.h"
+#include "manager/mib/samples.h"
 
 namespace netpower::manager::daemon {
 
-std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time) {
-  std::vector<model::Sample> out;
-  if (!agent.ups) return out;
-  out.reserve(agent.ups->values.size());
-  for (const auto& [metric, value] : agent.ups->values) {
-    out.push_back({agent.name, model::ObjectKind::kUps, "", metric, time, value});
-  }
-  return out;
-}
-
 void PollFeed::on_poll(poller::PollResult result) {
-  fleet_.apply_poll(result);
+  // Decoded once: the state keeps the readings, the store's samples are made from them.
+  std::optional<mib::AgentReadings> readings;
+  if (result.ok()) readings = mib::decode_poll(result.varbinds, result.started);
+  fleet_.apply_poll(result, readings ? &*readings : nullptr);
   if (history_ == nullptr) return;
-  auto samples = poller::sentry2_samples(result);
-  if (result.ok()) {
-    if (auto agent = fleet_.agent(result.agent)) {
-      auto ups = ups_samples(*agent, result.started);
-      samples.insert(samples.end(), ups.begin(), ups.end());
-    }
-  }
+  const mib::PollFacts facts{result.agent, result.started, result.duration, result.ok()};
+  auto samples = mib::poll_samples(facts, readings ? &*readings : nullptr);
   if (!samples.empty()) history_->add_samples(std::move(samples));
 }
 

@@ -25,7 +25,4 @@ class PollFeed final : public poller::PollSink {
   model::EventSink* events_;  // may be null (no hub)
 };
 
-// The store's samples of an agent's UPS-MIB values ("battery.charge", ...), stamped `time`.
-std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time);
-
 }  // namespace netpower::manager::daemon

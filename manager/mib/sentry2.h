@@ -1,0 +1,34 @@
+#pragma once
+// The Sentry2-MIB chain group and the NETPOWER-MIB's port settings, varbind by varbind into a
+// ChainReading. Pure functions, no I/O.
+
+#include <optional>
+#include <string_view>
+
+#include "manager/mib/readings.h"
+#include "manager/mib/varbind.h"
+
+namespace netpower::manager::mib {
+
+// The Sentry2 DisplayString readings as numbers in base units: "2.50A" -> 2.5,
+// "27.0 Deg C" -> 27.0, "-3.2 Deg C" -> -3.2, "Not On" -> 0; nullopt for "N/A" or anything else.
+std::optional<double> parse_sentry2_number(std::string_view text);
+// The same, only when the text carries `unit` ("A" or "Deg C"); "Not On" only for "A".
+std::optional<double> parse_sentry2_quantity(std::string_view text, std::string_view unit);
+
+// A fixed-size string index of `length` characters at oid[from..]: "A1" from .65.49; nullopt when
+// the OID has other arcs or a character is not printable ASCII.
+std::optional<std::string> fixed_index(const Oid& oid, std::size_t from, std::size_t length);
+
+// One Sentry2 chain-group varbind into `chain` (rows it names are added). Other OIDs are ignored;
+// so are values of the wrong type (an exception, a number where a DisplayString belongs). True
+// when the varbind was a Sentry2 chain object.
+bool apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time);
+// One NETPOWER-MIB port-setting varbind (group, locked) into `chain`. True when it was one.
+bool apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time);
+
+// The row of `rows` whose id is `id`, inserted in order when missing.
+PortReading& port_row(ChainReading& chain, const std::string& id);
+BoardReading& board_row(ChainReading& chain, const std::string& id);
+
+}  // namespace netpower::manager::mib
