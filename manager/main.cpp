@@ -18,6 +18,8 @@
 #include "manager/http/http_server.h"
 #include "manager/state/fleet_state.h"
 #include "manager/store/soci_store.h"
+#include "manager/store/store_health.h"
+#include "manager/traps/trap_health.h"
 #include "manager/traps/trap_receiver.h"
 #include "manager/traps/trap_settings.h"
 
@@ -104,10 +106,10 @@ int run(const Options& options) {
   daemon::PollFeed feed(fleet, history.get(), &hub);
   daemon::PollerPool pollers(config, feed);
 
-  exporter::HealthSources health;
-  health.poller = [&pollers]() { return pollers.metrics(); };
-  health.store = [&history]() { return history->metrics(); };
-  if (receiver) health.traps = [&receiver]() { return receiver->counters(); };
+  store::StoreHealth store_health(*history);
+  std::optional<traps::TrapHealth> trap_health;
+  exporter::HealthSources health = {&pollers, &hub, &store_health};
+  if (receiver) health.push_back(&trap_health.emplace(*receiver));
   exporter::Exporter metrics(fleet, health);
 
   http::HttpServerPtr web;
