@@ -174,6 +174,7 @@ class AgentEmitter {
     add(F::kAgentPolls, static_cast<double>(agent_.polls_total));
     add(F::kAgentPollFailures, static_cast<double>(agent_.poll_failures_total));
     add(F::kAgentTraps, static_cast<double>(agent_.traps_total));
+    add(F::kAgentRejectedVarbinds, static_cast<double>(agent_.rejected_varbinds_total));
     if (agent_.last_trap) add(F::kAgentLastTrap, unix_seconds(*agent_.last_trap));
   }
 

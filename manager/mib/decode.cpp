@@ -10,9 +10,13 @@ AgentReadings decode_poll(const std::vector<Varbind>& varbinds, model::WallTime 
   UpsReading ups;
   bool has_ups = false;
   for (const auto& vb : varbinds) {
-    if (apply_sentry2(out.chain, vb, time)) continue;
-    if (apply_netpower(out.chain, vb, time)) continue;
-    has_ups = apply_ups(ups, vb) || has_ups;
+    auto applied = apply_sentry2(out.chain, vb, time);
+    if (applied == Applied::kNotMine) applied = apply_netpower(out.chain, vb, time);
+    if (applied == Applied::kNotMine) {
+      applied = apply_ups(ups, vb);
+      has_ups = has_ups || applied != Applied::kNotMine;
+    }
+    if (applied == Applied::kRejected) ++out.rejected;
   }
   if (has_ups) out.ups = std::move(ups);
   return out;

@@ -45,6 +45,14 @@ struct UpsReading {
   std::vector<std::string> alarms;       // upsAlarmDescr OIDs present ("1.3.6.1.2.1.33.1.6.3.2")
 };
 
+// What one varbind was to a reading.
+enum class Applied {
+  kNotMine,   // not an object of that MIB (or an exception / NULL in its place)
+  kApplied,   // a row or scalar updated (or a value of the wrong type ignored)
+  kRejected,  // what the MIB cannot have: an index outside A..Z / A1..Z4, a malformed one, an
+              // alarm beyond kMaxUpsAlarms
+};
+
 // The Sentry2 chain: rows kept sorted by id, which is chain order ("A1" < "A2" < ... < "B1").
 struct ChainReading {
   std::optional<std::string> location;  // sentry2ChainLocation
@@ -52,10 +60,18 @@ struct ChainReading {
   std::vector<PortReading> ports;
 };
 
+// At most this many UPS alarms are kept per agent (RFC 1628 defines 24 well-known ones; an agent
+// listing more is counted in `rejected`).
+inline constexpr std::size_t kMaxUpsAlarms = 64;
+
 // Everything one poll said.
 struct AgentReadings {
   ChainReading chain;
   std::optional<UpsReading> ups;  // when the agent serves the UPS-MIB
+  // Varbinds refused because the MIB cannot have them (a board or port outside A..Z / A1..Z4, an
+  // alarm beyond kMaxUpsAlarms): an agent cannot grow the manager's series beyond 26 boards and
+  // 104 ports.
+  std::uint64_t rejected = 0;
 };
 
 }  // namespace netpower::manager::mib

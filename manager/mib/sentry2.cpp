@@ -100,38 +100,55 @@ std::optional<std::string> fixed_index(const Oid& oid, std::size_t from, std::si
   return out;
 }
 
+std::optional<std::string> board_id(const Oid& oid, std::size_t from) {
+  auto id = fixed_index(oid, from, 1);
+  if (!id || (*id)[0] < 'A' || (*id)[0] > 'Z') return std::nullopt;
+  return id;
+}
+
+std::optional<std::string> port_id(const Oid& oid, std::size_t from) {
+  auto id = fixed_index(oid, from, 2);
+  if (!id || (*id)[0] < 'A' || (*id)[0] > 'Z' || (*id)[1] < '1' || (*id)[1] > '4') {
+    return std::nullopt;
+  }
+  return id;
+}
+
 PortReading& port_row(ChainReading& chain, const std::string& id) { return row(chain.ports, id); }
 BoardReading& board_row(ChainReading& chain, const std::string& id) {
   return row(chain.boards, id);
 }
 
-bool apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time) {
-  if (!poller::starts_with(vb.oid, kSentry2Chain)) return false;
-  if (vb.type != ValueType::kOctetString) return true;
+Applied apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time) {
+  if (!poller::starts_with(vb.oid, kSentry2Chain)) return Applied::kNotMine;
   const std::size_t column_at = kSentry2BoardEntry.size();  // same depth for both tables
-  if (vb.oid == kSentry2ChainLocation0) {
-    chain.location = vb.octets;
-  } else if (vb.oid.size() > column_at && poller::starts_with(vb.oid, kSentry2BoardEntry)) {
-    if (auto id = fixed_index(vb.oid, column_at + 1, 1)) {
+  if (vb.oid.size() > column_at && poller::starts_with(vb.oid, kSentry2BoardEntry)) {
+    const auto id = board_id(vb.oid, column_at + 1);
+    if (!id) return Applied::kRejected;
+    if (vb.type == ValueType::kOctetString) {
       apply_board_column(board_row(chain, *id), vb.oid[column_at], vb);
     }
   } else if (vb.oid.size() > column_at && poller::starts_with(vb.oid, kSentry2PortEntry)) {
-    if (auto id = fixed_index(vb.oid, column_at + 1, 2)) {
+    const auto id = port_id(vb.oid, column_at + 1);
+    if (!id) return Applied::kRejected;
+    if (vb.type == ValueType::kOctetString) {
       auto& port = port_row(chain, *id);
       apply_port_column(port, vb.oid[column_at], vb);
       port.updated = time;
     }
+  } else if (vb.oid == kSentry2ChainLocation0 && vb.type == ValueType::kOctetString) {
+    chain.location = vb.octets;
   }
-  return true;
+  return Applied::kApplied;
 }
 
-bool apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time) {
+Applied apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time) {
   const std::size_t column_at = kNetpowerPortEntry.size();
   if (vb.oid.size() <= column_at || !poller::starts_with(vb.oid, kNetpowerPortEntry)) {
-    return false;
+    return Applied::kNotMine;
   }
-  const auto id = fixed_index(vb.oid, column_at + 1, 2);
-  if (!id) return true;
+  const auto id = port_id(vb.oid, column_at + 1);
+  if (!id) return Applied::kRejected;
   const std::uint32_t column = vb.oid[column_at];
   if (column == kNpPortGroup && vb.type == ValueType::kOctetString) {
     auto& port = port_row(chain, *id);
@@ -144,7 +161,7 @@ bool apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time
                                     : std::nullopt;
     port.updated = time;
   }
-  return true;
+  return Applied::kApplied;
 }
 
 }  // namespace netpower::manager::mib

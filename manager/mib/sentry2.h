@@ -20,12 +20,15 @@ std::optional<double> parse_sentry2_quantity(std::string_view text, std::string_
 // the OID has other arcs or a character is not printable ASCII.
 std::optional<std::string> fixed_index(const Oid& oid, std::size_t from, std::size_t length);
 
-// One Sentry2 chain-group varbind into `chain` (rows it names are added). Other OIDs are ignored;
-// so are values of the wrong type (an exception, a number where a DisplayString belongs). True
-// when the varbind was a Sentry2 chain object.
-bool apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time);
-// One NETPOWER-MIB port-setting varbind (group, locked) into `chain`. True when it was one.
-bool apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time);
+// The ids the MIB allows (Sentry2BoardId, Sentry2PortId): boards "A".."Z", ports "A1".."Z4".
+std::optional<std::string> board_id(const Oid& oid, std::size_t from);
+std::optional<std::string> port_id(const Oid& oid, std::size_t from);
+
+// One Sentry2 chain-group varbind into `chain` (rows it names are added). Values of the wrong type
+// (an exception, a number where a DisplayString belongs) are ignored.
+Applied apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time);
+// One NETPOWER-MIB port-setting varbind (group, locked) into `chain`.
+Applied apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time);
 
 // The row of `rows` whose id is `id`, inserted in order when missing.
 PortReading& port_row(ChainReading& chain, const std::string& id);

@@ -24,10 +24,10 @@ std::optional<double> numeric(const Varbind& vb) {
 
 }  // namespace
 
-bool apply_ups(UpsReading& ups, const Varbind& vb) {
+Applied apply_ups(UpsReading& ups, const Varbind& vb) {
   if (!poller::starts_with(vb.oid, kUpsObjects) || poller::is_exception(vb.type) ||
       vb.type == ValueType::kNull) {
-    return false;
+    return Applied::kNotMine;
   }
   const Oid& o = vb.oid;
   const std::size_t b = kUpsObjects.size();
@@ -87,10 +87,11 @@ bool apply_ups(UpsReading& ups, const Varbind& vb) {
   } else if (column(6, 2, 2)) {
     if (vb.type == ValueType::kOid &&
         std::find(ups.alarms.begin(), ups.alarms.end(), vb.octets) == ups.alarms.end()) {
+      if (ups.alarms.size() >= kMaxUpsAlarms) return Applied::kRejected;
       ups.alarms.push_back(vb.octets);
     }
   }
-  return true;
+  return Applied::kApplied;
 }
 
 void apply_ups_trap(UpsReading& ups, std::uint32_t which, const std::vector<Varbind>& varbinds) {

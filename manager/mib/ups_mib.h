@@ -10,9 +10,9 @@
 namespace netpower::manager::mib {
 
 // One UPS-MIB varbind into `ups`. Table columns take the first line (the first row the walk
-// returns); scalars overwrite. True when the OID is a UPS-MIB object with a value (not an
-// exception): the agent serves the UPS-MIB.
-bool apply_ups(UpsReading& ups, const Varbind& vb);
+// returns); scalars overwrite. kNotMine for other OIDs and for exceptions (an agent that answers
+// noSuchObject does not serve the UPS-MIB); kRejected for an alarm beyond kMaxUpsAlarms.
+Applied apply_ups(UpsReading& ups, const Varbind& vb);
 
 // A UPS-MIB notification (upsTraps.<which>) with its varbinds into `ups`: the objects it carries,
 // the alarm added or removed, the output source on battery and back.

@@ -110,6 +110,7 @@ void FleetState::apply_poll(const poller::PollResult& result, const mib::AgentRe
     return;
   }
   a->last_error.clear();
+  a->rejected_varbinds_total += readings->rejected;
   set_reachability(*a, Reachability::kUp, ended);
   a->location = readings->chain.location.value_or(std::string());
   a->boards = readings->chain.boards;
@@ -151,7 +152,11 @@ void FleetState::apply_trap(const traps::DecodedTrap& trap) {
     // The trap's objects update the rows they name at once, as a poll would; rows not yet polled
     // are added.
     mib::ChainReading chain{std::nullopt, std::move(a->boards), std::move(a->ports)};
-    for (const auto& vb : varbinds) mib::apply_sentry2(chain, vb, trap.received);
+    for (const auto& vb : varbinds) {
+      if (mib::apply_sentry2(chain, vb, trap.received) == mib::Applied::kRejected) {
+        ++a->rejected_varbinds_total;
+      }
+    }
     if (chain.location) a->location = std::move(*chain.location);
     a->boards = std::move(chain.boards);
     a->ports = std::move(chain.ports);

@@ -52,6 +52,8 @@ struct AgentState {
   std::uint64_t polls_total = 0;
   std::uint64_t poll_failures_total = 0;
   std::uint64_t varbinds_last_poll = 0;
+  // Varbinds (polled or trapped) refused because the MIB cannot have them (mib::AgentReadings).
+  std::uint64_t rejected_varbinds_total = 0;
   // From the agent's MIBs.
   std::string location;            // sentry2ChainLocation
   std::vector<BoardState> boards;  // in chain order

@@ -20,6 +20,7 @@ enum class F : std::size_t {
   kAgentPolls,
   kAgentPollFailures,
   kAgentTraps,
+  kAgentRejectedVarbinds,
   kAgentLastTrap,
   kBoardInfo,
   kBoardTemperature,
@@ -75,6 +76,9 @@ inline constexpr std::array<FamilySpec, static_cast<std::size_t>(F::kCount)> kFa
     {"netpower_agent_polls_total", C, "Polls of the agent that finished, failed ones included."},
     {"netpower_agent_poll_failures_total", C, "Polls of the agent that failed."},
     {"netpower_agent_traps_total", C, "Notifications received from the agent."},
+    {"netpower_agent_rejected_varbinds_total", C,
+     "Variable bindings from the agent refused because the MIB cannot have them (a board or port "
+     "outside A..Z / A1..Z4, UPS alarms beyond 64)."},
     {"netpower_agent_last_trap_timestamp_seconds", G,
      "When the agent's last notification was received, seconds since the Unix epoch."},
     {"netpower_board_info", G, "Sentry2 board: always 1, with its code version as a label."},

@@ -137,6 +137,7 @@ TEST_F(ExporterTest, AgentFamilies) {
   EXPECT_EQ(at(e, "netpower_agent_polls_total{" + kBase + "}"), 1);
   EXPECT_EQ(at(e, "netpower_agent_poll_failures_total{" + kBase + "}"), 0);
   EXPECT_EQ(at(e, "netpower_agent_traps_total{" + kBase + "}"), 0);
+  EXPECT_EQ(at(e, "netpower_agent_rejected_varbinds_total{" + kBase + "}"), 0);
   EXPECT_EQ(at(e, R"(netpower_agent_polls_total{agent="pdu2"})"), 0);
   EXPECT_FALSE(e.samples.contains(R"(netpower_agent_poll_duration_seconds{agent="pdu2"})"));
   EXPECT_FALSE(e.samples.contains("netpower_agent_last_trap_timestamp_seconds{" + kBase + "}"));

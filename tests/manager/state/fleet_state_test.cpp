@@ -287,6 +287,20 @@ TEST(FleetState, AFailedPollKeepsTheLastValues) {
   EXPECT_EQ(a.last_error, "");
 }
 
+TEST(FleetState, RowsTheMibCannotHaveAreCountedNotKept) {
+  FleetState fleet(two_agents());
+  auto walk = standard_walk();
+  walk.push_back(str(port_oid(4, "A5"), "On"));    // a fifth port
+  walk.push_back(str(port_oid(4, "[1"), "On"));    // a 27th board
+  walk.push_back(str(board_oid(2, "a"), "page"));  // not a board id
+  fleet.apply_poll(poll_result("pdu1", walk));
+  auto a = *fleet.agent("pdu1");
+  EXPECT_EQ(a.ports.size(), 4u);
+  EXPECT_EQ(a.rejected_varbinds_total, 3u);
+  fleet.apply_poll(poll_result("pdu1", walk, 2));
+  EXPECT_EQ(fleet.agent("pdu1")->rejected_varbinds_total, 6u);
+}
+
 TEST(FleetState, StateChanges) {
   FleetState fleet(two_agents());
   poller::StateChange change{"pdu2",

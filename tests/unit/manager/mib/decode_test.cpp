@@ -87,5 +87,36 @@ TEST(DecodePoll, RowsWithBrokenIndexesAreIgnored) {
   EXPECT_TRUE(r.chain.ports.empty());
 }
 
+TEST(DecodePoll, AHostileTableCannotGrowTheChain) {
+  // 94 x 94 printable two-character indexes, as an agent answering endless rows would send: only
+  // the 104 the MIB allows become ports.
+  std::vector<Varbind> walk;
+  for (std::uint32_t a = 0x21; a < 0x7f; ++a) {
+    for (std::uint32_t b = 0x21; b < 0x7f; ++b) {
+      Oid oid = kSentry2PortEntry;
+      oid.insert(oid.end(), {kPortControlStatus, a, b});
+      walk.push_back(text(oid, "On"));
+    }
+  }
+  const auto r = decode_poll(walk, {});
+  EXPECT_EQ(r.chain.ports.size(), 104u);
+  EXPECT_EQ(r.rejected, 94u * 94u - 104u);
+}
+
+TEST(DecodePoll, UpsAlarmsAreCapped) {
+  std::vector<Varbind> walk;
+  for (std::uint32_t i = 1; i <= kMaxUpsAlarms + 10; ++i) {
+    Varbind vb;
+    vb.oid = ups({6, 2, 1, 2, i});  // upsAlarmDescr.<i>
+    vb.type = ValueType::kOid;
+    vb.octets = "1.3.6.1.4.1.99999." + std::to_string(i);
+    walk.push_back(vb);
+  }
+  const auto r = decode_poll(walk, {});
+  ASSERT_TRUE(r.ups);
+  EXPECT_EQ(r.ups->alarms.size(), kMaxUpsAlarms);
+  EXPECT_EQ(r.rejected, 10u);
+}
+
 }  // namespace
 }  // namespace netpower::manager::mib

@@ -52,19 +52,53 @@ TEST(Sentry2Apply, RowsAreAddedInChainOrderAndWrongTypesIgnored) {
     vb.octets = value;
     return vb;
   };
-  EXPECT_TRUE(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, "B1"), "On"), t));
-  EXPECT_TRUE(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, "A2"), "Off"), t));
+  EXPECT_EQ(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, "B1"), "On"), t),
+            Applied::kApplied);
+  EXPECT_EQ(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, "A2"), "Off"), t),
+            Applied::kApplied);
   Varbind number = text(sentry2_port_oid(kPortDeviceName, "A2"), "");
   number.type = ValueType::kInteger;
   number.integer = 7;
-  EXPECT_TRUE(apply_sentry2(chain, number, t));  // a Sentry2 object, but not a DisplayString
-  EXPECT_FALSE(apply_sentry2(chain, text(Oid{1, 3, 6, 1, 2, 1, 1, 5, 0}, "x"), t));
+  // A Sentry2 object, but not a DisplayString: ignored.
+  EXPECT_EQ(apply_sentry2(chain, number, t), Applied::kApplied);
+  EXPECT_EQ(apply_sentry2(chain, text(Oid{1, 3, 6, 1, 2, 1, 1, 5, 0}, "x"), t), Applied::kNotMine);
   ASSERT_EQ(chain.ports.size(), 2u);
   EXPECT_EQ(chain.ports[0].id, "A2");
   EXPECT_EQ(chain.ports[0].control, "Off");
   EXPECT_EQ(chain.ports[0].name, "");
   EXPECT_EQ(chain.ports[1].id, "B1");
   EXPECT_EQ(chain.ports[1].updated, t);
+}
+
+TEST(Sentry2Apply, RowsTheMibCannotHaveAreRejected) {
+  ChainReading chain;
+  auto text = [](Oid oid) {
+    Varbind vb;
+    vb.oid = std::move(oid);
+    vb.type = ValueType::kOctetString;
+    vb.octets = "On";
+    return vb;
+  };
+  // Z4 is the last port, Z the last board; "[" is the 27th board, "A5" a fifth port.
+  EXPECT_EQ(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, "Z4")), {}),
+            Applied::kApplied);
+  for (const char* bad : {"[1", "A5", "A0", "a1", "@1"}) {
+    EXPECT_EQ(apply_sentry2(chain, text(sentry2_port_oid(kPortControlStatus, bad)), {}),
+              Applied::kRejected)
+        << bad;
+    EXPECT_EQ(apply_netpower(chain, text(netpower_port_oid(kNpPortGroup, bad)), {}),
+              Applied::kRejected)
+        << bad;
+  }
+  Oid board = kSentry2BoardEntry;
+  board.push_back(kBoardPageName);
+  Oid last = board, past = board;
+  last.push_back('Z');
+  past.push_back('Z' + 1);
+  EXPECT_EQ(apply_sentry2(chain, text(last), {}), Applied::kApplied);
+  EXPECT_EQ(apply_sentry2(chain, text(past), {}), Applied::kRejected);
+  EXPECT_EQ(chain.ports.size(), 1u);
+  EXPECT_EQ(chain.boards.size(), 1u);
 }
 
 }  // namespace
