@@ -58,7 +58,9 @@ int run(const Options& options) {
   const std::string store = config.store.backend == config::StoreBackend::kPostgresql
                                 ? config.store.postgresql.describe()
                                 : config.store.sqlite_path;
-  daemon::Manager manager({std::move(config), std::move(trap_settings)});
+  daemon::ManagerOptions manager_options{std::move(config), std::move(trap_settings)};
+  manager_options.version = kVersion;
+  daemon::Manager manager(std::move(manager_options));
   manager.start();
   spdlog::info("netpower-manager {} running: {} agent(s), store {}", kVersion, agents, store);
   int signo = 0;

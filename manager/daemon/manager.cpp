@@ -9,6 +9,7 @@
 #include "manager/daemon/poller_pool.h"
 #include "manager/daemon/threshold_events.h"
 #include "manager/exporter/exporter.h"
+#include "manager/exporter/process_health.h"
 #include "manager/http/http_server.h"
 #include "manager/store/soci_store.h"
 #include "manager/store/store_health.h"
@@ -40,6 +41,7 @@ struct Manager::Parts {
   std::unique_ptr<PollerPool> pollers;
   std::unique_ptr<store::StoreHealth> store_health;
   std::unique_ptr<traps::TrapHealth> trap_health;
+  std::unique_ptr<exporter::ProcessHealth> process_health;
   std::unique_ptr<exporter::Exporter> exporter;
   http::HttpServerPtr web;
 };
@@ -89,7 +91,10 @@ void Manager::start() {
     p->pollers = std::make_unique<PollerPool>(config, *p->feed);
 
     p->store_health = std::make_unique<store::StoreHealth>(*p->store);
-    exporter::HealthSources health = {p->pollers.get(), p->hub.get(), p->store_health.get()};
+    p->process_health =
+        std::make_unique<exporter::ProcessHealth>("netpower-manager", options_.version);
+    exporter::HealthSources health = {p->process_health.get(), p->pollers.get(), p->hub.get(),
+                                      p->store_health.get()};
     if (p->receiver) {
       p->trap_health = std::make_unique<traps::TrapHealth>(*p->receiver);
       health.push_back(p->trap_health.get());
@@ -153,6 +158,7 @@ void Manager::stop() {
   p.web.reset();
   p.exporter.reset();
   p.trap_health.reset();
+  p.process_health.reset();
   p.pollers.reset();
   p.feed.reset();
   p.receiver.reset();

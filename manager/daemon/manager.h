@@ -28,6 +28,7 @@ struct ManagerOptions {
   std::optional<traps::TrapSettings> traps;  // absent or disabled: no trap receiver
   // How long stop() waits for work in flight, and for the store to write what is queued.
   std::chrono::milliseconds stop_timeout{5000};
+  std::string version = "dev";  // netpower_build_info's version label
 };
 
 class Manager {

@@ -250,7 +250,7 @@ class AgentEmitter {
     put(F::kUpsOutputVoltage, "output.voltage");
     put(F::kUpsOutputFrequency, "output.frequency");
     put(F::kUpsOutputCurrent, "output.current");
-    put(F::kUpsOutputPower, "output.power");
+    put(F::kUpsOutputPower, "output.realpower");
     put(F::kUpsOutputLoad, "ups.load", 100);
     add(F::kUpsAlarms, static_cast<double>(ups.alarms.size()), &object);
     std::set<std::string_view> seen;  // one series per alarm label

@@ -34,11 +34,14 @@ struct BoardReading {
   std::optional<double> input_load_amps;
 };
 
-// The UPS-MIB of an agent, in base units (NUT's variable names): "battery.charge" (percent),
-// "battery.runtime" (seconds), "battery.voltage" (volts), "battery.temperature" (Celsius),
-// "input.voltage" / "input.frequency" (first input line), "output.voltage" / "output.current" /
-// "output.power" (watts) / "ups.load" (percent, first output line), "ups.seconds_on_battery",
-// "battery.status" (upsBatteryStatus 1..4), "output.source" (upsOutputSource 1..7).
+// The UPS-MIB of an agent, in base units, under NUT's variable names: "battery.charge" (percent),
+// "battery.runtime" (seconds), "battery.voltage" (volts), "battery.current" (amperes),
+// "battery.temperature" (Celsius), "input.voltage" / "input.frequency" / "input.current" /
+// "input.realpower" (first input line), "output.voltage" / "output.frequency" / "output.current" /
+// "output.realpower" (watts) / "ups.load" (percent, first output line). Three have no NUT name
+// and are netpower's own, said so in docs/metrics.md: "ups.seconds_on_battery"
+// (upsSecondsOnBattery), "battery.status" (upsBatteryStatus 1..4), "output.source"
+// (upsOutputSource 1..7).
 struct UpsReading {
   std::string name;                      // upsIdentName
   std::map<std::string, double> values;  // what the agent served

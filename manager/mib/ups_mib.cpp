@@ -81,7 +81,7 @@ Applied apply_ups(UpsReading& ups, const Varbind& vb) {
   } else if (column(4, 4, 3)) {
     first("output.current", 1, 10);
   } else if (column(4, 4, 4)) {
-    first("output.power", 1);  // watts
+    first("output.realpower", 1);  // watts
   } else if (column(4, 4, 5)) {
     first("ups.load", 1);  // percent
   } else if (column(6, 2, 2)) {

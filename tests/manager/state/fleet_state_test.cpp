@@ -224,7 +224,7 @@ TEST(FleetState, UpsMibInBaseUnits) {
   EXPECT_DOUBLE_EQ(v("output.frequency"), 49.9);
   EXPECT_DOUBLE_EQ(v("output.voltage"), 229);
   EXPECT_DOUBLE_EQ(v("output.current"), 4.1);
-  EXPECT_DOUBLE_EQ(v("output.power"), 900);
+  EXPECT_DOUBLE_EQ(v("output.realpower"), 900);
   EXPECT_DOUBLE_EQ(v("ups.load"), 37);
   EXPECT_EQ(u.alarms,
             (std::vector<std::string>{"1.3.6.1.2.1.33.1.6.3.2", "1.3.6.1.2.1.33.1.6.3.8"}));
