@@ -2,6 +2,7 @@
 
 #include "manager/exporter/detail/families.h"
 #include "manager/exporter/detail/sinks.h"
+#include "manager/mib/sentry2.h"
 
 #include <prometheus/text_serializer.h>
 
@@ -40,10 +41,6 @@ constexpr StateName kControlStates[] = {
     {"Pend On", "pending_on"},
     {"Pend Reboot", "pending_reboot"},
 };
-// Relay on: On, Shutdown (the host is being told; power is cut after the delay), Pend Off and
-// Pend Reboot (held on by the minimum-on time).
-constexpr std::string_view kRelayOn[] = {"On", "Shutdown", "Pend Off", "Pend Reboot"};
-constexpr std::string_view kRelayOff[] = {"Off", "Reboot", "Pend On"};
 
 constexpr StateName kModuleStates[] = {
     {"Normal", "normal"},
@@ -199,14 +196,7 @@ class AgentEmitter {
     object.add("group", p.group);
     if (p.load_amps) add(F::kPortLoad, *p.load_amps, &object);
     if (!p.control.empty()) {
-      auto in = [&](std::span<const std::string_view> set) {
-        return std::find(set.begin(), set.end(), p.control) != set.end();
-      };
-      if (in(kRelayOn)) {
-        add(F::kPortPowerOn, 1, &object);
-      } else if (in(kRelayOff)) {
-        add(F::kPortPowerOn, 0, &object);
-      }
+      if (const auto on = mib::relay_on(p.control)) add(F::kPortPowerOn, *on ? 1 : 0, &object);
       emit_state_set(sink_, F::kPortControlState, base_, &object, "state", kControlStates,
                      p.control);
     }

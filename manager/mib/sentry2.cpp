@@ -164,4 +164,45 @@ Applied apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime t
   return Applied::kApplied;
 }
 
+std::optional<bool> relay_on(std::string_view control) {
+  for (std::string_view on : {"On", "Shutdown", "Pend Off", "Pend Reboot"}) {
+    if (control == on) return true;
+  }
+  for (std::string_view off : {"Off", "Reboot", "Pend On"}) {
+    if (control == off) return false;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t apply_sentry2_notification(ChainReading& chain, const std::vector<Varbind>& varbinds,
+                                         model::WallTime time) {
+  std::uint64_t rejected = 0;
+  std::vector<std::string> switched_off;  // ports whose control this notification set to off
+  std::vector<std::string> with_load;     // ports whose load it carried
+  const std::size_t column_at = kSentry2PortEntry.size();
+  for (const auto& vb : varbinds) {
+    const auto applied = apply_sentry2(chain, vb, time);
+    if (applied == Applied::kRejected) ++rejected;
+    if (applied != Applied::kApplied || vb.type != ValueType::kOctetString ||
+        vb.oid.size() <= column_at || !poller::starts_with(vb.oid, kSentry2PortEntry)) {
+      continue;
+    }
+    const auto id = port_id(vb.oid, column_at + 1);
+    if (!id) continue;
+    if (vb.oid[column_at] == kPortControlStatus && relay_on(vb.octets) == false) {
+      switched_off.push_back(*id);
+    } else if (vb.oid[column_at] == kPortDeviceLoad) {
+      with_load.push_back(*id);
+    }
+  }
+  for (const auto& id : switched_off) {
+    if (std::find(with_load.begin(), with_load.end(), id) != with_load.end()) continue;
+    auto& port = port_row(chain, id);
+    if (port.load_text == "N/A") continue;  // no sensor: still no reading
+    port.load_text = "Not On";
+    port.load_amps = 0.0;
+  }
+  return rejected;
+}
+
 }  // namespace netpower::manager::mib

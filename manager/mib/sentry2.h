@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "manager/mib/readings.h"
 #include "manager/mib/varbind.h"
@@ -29,6 +30,19 @@ std::optional<std::string> port_id(const Oid& oid, std::size_t from);
 Applied apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time);
 // One NETPOWER-MIB port-setting varbind (group, locked) into `chain`.
 Applied apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time);
+
+// A Sentry2 notification's varbinds into `chain` (the objects it carries update their rows at once,
+// as a poll would; rows not yet polled are added). A port the notification says is switched off
+// (relay off: "Off", "Reboot", "Pend On") has no load from then on, unless the notification
+// carries the load itself: 0 A, "Not On", until the next poll says otherwise. Returns the varbinds
+// rejected.
+std::uint64_t apply_sentry2_notification(ChainReading& chain, const std::vector<Varbind>& varbinds,
+                                         model::WallTime time);
+
+// Whether the relay is on for a sentry2PortControlStatus: On, Shutdown (the host is being told;
+// power is cut after the delay), Pend Off and Pend Reboot (held on by the minimum-on time) are on;
+// Off, Reboot and Pend On are off; nullopt for a status we do not know.
+std::optional<bool> relay_on(std::string_view control);
 
 // The row of `rows` whose id is `id`, inserted in order when missing.
 PortReading& port_row(ChainReading& chain, const std::string& id);

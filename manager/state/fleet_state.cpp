@@ -149,14 +149,8 @@ void FleetState::apply_trap(const traps::DecodedTrap& trap) {
   a->last_trap = trap.received;
 
   if (sentry2) {
-    // The trap's objects update the rows they name at once, as a poll would; rows not yet polled
-    // are added.
     mib::ChainReading chain{std::nullopt, std::move(a->boards), std::move(a->ports)};
-    for (const auto& vb : varbinds) {
-      if (mib::apply_sentry2(chain, vb, trap.received) == mib::Applied::kRejected) {
-        ++a->rejected_varbinds_total;
-      }
-    }
+    a->rejected_varbinds_total += mib::apply_sentry2_notification(chain, varbinds, trap.received);
     if (chain.location) a->location = std::move(*chain.location);
     a->boards = std::move(chain.boards);
     a->ports = std::move(chain.ports);
