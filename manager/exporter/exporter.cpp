@@ -3,6 +3,7 @@
 #include "manager/exporter/detail/families.h"
 #include "manager/exporter/detail/sinks.h"
 #include "manager/mib/sentry2.h"
+#include "manager/model/labels.h"
 
 #include <prometheus/text_serializer.h>
 
@@ -131,12 +132,13 @@ class AgentEmitter {
  public:
   AgentEmitter(Sink& sink, const AgentState& agent) : sink_(sink), agent_(agent) {
     base_.add("agent", agent.name);
-    std::set<std::string> used = {"agent",     "board",    "port",        "name",  "group",
-                                  "state",     "status",   "source",      "alarm", "address",
-                                  "snmp_port", "location", "code_version"};
+    // The configuration refuses label names that are not Prometheus names or that netpower sets
+    // itself (model/labels.h); this guards states built otherwise (tests, tools).
+    std::set<std::string> used(model::kReservedLabelNames.begin(),
+                               model::kReservedLabelNames.end());
     for (const auto& [key, value] : agent.labels) {
       std::string name = sanitize_label_name(key);
-      if (name.empty() || !used.insert(name).second) continue;  // a collision: first one wins
+      if (name.empty() || !used.insert(name).second) continue;
       base_.add(std::move(name), value);
     }
   }
