@@ -46,10 +46,22 @@ constexpr std::size_t kLingerBytes = 256 * 1024;
 // Everything the server's threads share; outlives them.
 struct ServerCore {
   ServerCore(HttpServerOptions opts, const state::FleetState& fleet, HttpServer::ScrapeFn scrape)
-      : options(std::move(opts)), acceptor(net::make_strand(io)) {
-    api.fleet = &fleet;
-    api.metrics = std::move(scrape);
-    api.token = options.token;
+      : options(std::move(opts)),
+        api(api_context(options, fleet, std::move(scrape))),
+        acceptor(net::make_strand(io)) {}
+
+  static detail::ApiContext api_context(const HttpServerOptions& options,
+                                        const state::FleetState& fleet,
+                                        HttpServer::ScrapeFn scrape) {
+    detail::ApiContext context;
+    context.fleet = &fleet;
+    context.metrics = std::move(scrape);
+    context.token = options.token;
+    context.principals = options.principals;
+    context.metrics_require_auth = options.metrics_require_auth;
+    context.store = options.store;
+    context.events = options.events;
+    return context;
   }
 
   void listen();
@@ -63,7 +75,7 @@ struct ServerCore {
   bool stopping() const { return stopping_flag.load(std::memory_order_acquire); }
 
   HttpServerOptions options;
-  detail::ApiContext api;
+  detail::Api api;
 
   // Declared before the io_context: handlers it destroys unregister their sessions here.
   std::mutex mutex;
@@ -76,6 +88,7 @@ struct ServerCore {
   std::atomic<std::uint64_t> connections_refused_total{0};
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> unauthorized_total{0};
+  std::atomic<std::uint64_t> forbidden_total{0};
   std::atomic<std::uint64_t> bad_requests_total{0};
 
   net::io_context io;
@@ -141,10 +154,12 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.requests_total.fetch_add(1, std::memory_order_relaxed);
     const auto& request = parser_->get();
     const auto started = std::chrono::steady_clock::now();
-    detail::Response response = detail::handle_request(request, server_.api);
+    detail::Response response = server_.api.handle(request);
     const bool keep_alive = request.keep_alive() && !server_.stopping();
     if (response.result_int() == 401) {
       server_.unauthorized_total.fetch_add(1, std::memory_order_relaxed);
+    } else if (response.result_int() == 403) {
+      server_.forbidden_total.fetch_add(1, std::memory_order_relaxed);
     }
     // The target and the status, never the headers: the token travels in Authorization.
     spdlog::debug(
@@ -355,7 +370,39 @@ HttpServerMetrics HttpServer::metrics() const {
   m.requests_total = impl_->requests_total.load(std::memory_order_relaxed);
   m.unauthorized_total = impl_->unauthorized_total.load(std::memory_order_relaxed);
   m.bad_requests_total = impl_->bad_requests_total.load(std::memory_order_relaxed);
+  m.forbidden_total = impl_->forbidden_total.load(std::memory_order_relaxed);
   return m;
+}
+
+void HttpServer::write_health(model::HealthWriter& out) const {
+  const auto m = metrics();
+  out.counter("netpower_manager_http_connections_total", "HTTP connections accepted",
+              static_cast<double>(m.connections_total));
+  out.gauge("netpower_manager_http_connections_open", "HTTP connections open now",
+            static_cast<double>(m.connections_open));
+  out.counter("netpower_manager_http_connections_refused_total",
+              "HTTP connections closed at once, beyond max_connections",
+              static_cast<double>(m.connections_refused_total));
+  out.counter("netpower_manager_http_requests_total", "HTTP requests answered",
+              static_cast<double>(m.requests_total));
+  out.counter("netpower_manager_http_unauthorized_total",
+              "HTTP requests refused with 401 (no or a wrong bearer token)",
+              static_cast<double>(m.unauthorized_total));
+  out.counter("netpower_manager_http_forbidden_total",
+              "HTTP requests refused with 403 (the principal's role is too low)",
+              static_cast<double>(m.forbidden_total));
+  out.counter("netpower_manager_http_bad_requests_total",
+              "HTTP requests unparsable or beyond the header or body limits",
+              static_cast<double>(m.bad_requests_total));
+  const auto& routes = impl_->api.router().routes();
+  const auto counts = impl_->api.route_requests();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    out.counter("netpower_manager_http_route_requests_total",
+                "HTTP requests that reached a route, authenticated where it needs a principal",
+                static_cast<double>(counts[i]),
+                {{"route", std::string(boost::beast::http::to_string(routes[i].method)) + " " +
+                               routes[i].pattern}});
+  }
 }
 
 }  // namespace netpower::manager::http
