@@ -116,11 +116,22 @@ int run(const Options& options) {
     http_options.address = config.http.address;
     http_options.port = config.http.port;
     if (!config.http.token.empty()) http_options.token = config.http.token.reveal();
+    for (const auto& p : config.http.principals) {
+      http_options.principals.push_back({p.name, p.role, p.token.reveal()});
+    }
+    http_options.metrics_require_auth = config.http.metrics_require_auth;
+    http_options.events = &hub;  // POST /api/v1/notes; the store's reader is not wired yet
     web = std::make_unique<http::HttpServer>(http_options, fleet,
                                              [&metrics]() { return metrics.scrape(); });
     web->start();
-    spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status{}", web->address(), web->port(),
-                 http_options.token ? " (the API needs the bearer token)" : "");
+    const std::size_t principals = http_options.principals.size() + (http_options.token ? 1 : 0);
+    if (principals == 0) {
+      spdlog::warn(
+          "HTTP: no principals (http.principals): the API is open for reading and "
+          "refuses every state-changing request");
+    }
+    spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status ({} principal(s))", web->address(),
+                 web->port(), principals);
   } else {
     spdlog::info("no HTTP server (http.enabled is false)");
   }
