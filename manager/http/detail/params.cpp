@@ -94,7 +94,7 @@ std::optional<model::WallTime> parse_rfc3339(std::string_view text) {
     const auto oh = digits(text, pos + 1, 2);
     const auto om = digits(text, pos + 4, 2);
     if (!oh || !om || text[pos + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
-    offset_seconds = (*oh * 3600 + *om * 60) * (text[pos] == '-' ? -1 : 1);
+    offset_seconds = static_cast<std::int64_t>(*oh * 3600 + *om * 60) * (text[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return std::nullopt;
