@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "manager/http/auth.h"
+#include "manager/http/router.h"
 #include "manager/model/event_bus.h"
 #include "manager/model/health.h"
 #include "manager/state/fleet_state.h"
@@ -37,6 +38,8 @@ struct HttpServerOptions {
   // state's recent events; null events: POST /api/v1/notes answers 503.
   store::StoreReader* store = nullptr;
   model::EventSink* events = nullptr;
+  // Told of every answer to a state-changing route (router.h); empty: nobody.
+  AuditHook audit;
   unsigned threads = 1;                     // running the server's io_context
   std::size_t max_header_bytes = 8 * 1024;  // larger: 431, connection closed
   std::size_t max_body_bytes = 16 * 1024;   // larger: 413, connection closed

@@ -50,6 +50,17 @@ struct Route {
   std::string help;  // one line, for the docs and the route listing
 };
 
+// What the audit trail is told of each request to a state-changing route, once it is answered
+// (refused ones included; not 401s, which have no principal). Called on a server thread; must not
+// block for long.
+struct AuditEntry {
+  model::Principal principal;
+  std::string method;  // "POST"
+  std::string path;    // "/api/v1/notes", without the query
+  unsigned status = 0;
+};
+using AuditHook = std::function<void(const AuditEntry&)>;
+
 class Router {
  public:
   // Throws std::invalid_argument for a malformed pattern ("{" unclosed, an empty segment, a

@@ -159,7 +159,25 @@ Response Api::dispatch(const Request& request) {
   }
   const Route& route = *match.route;
   route_counts_[match.index].fetch_add(1, std::memory_order_relaxed);
+  if (!route.mutates_state || !context_.audit) {
+    return serve(route, match, principal, request, path, query);
+  }
+  // Every answer to a state-changing request is audited, refusals and failures included.
+  Response response;
+  try {
+    response = serve(route, match, principal, request, path, query);
+  } catch (const std::exception& e) {
+    response = error_response(500, std::string("internal error: ") + e.what(), version);
+  }
+  context_.audit(AuditEntry{principal, std::string(request.method_string()), std::string(path),
+                            response.result_int()});
+  return response;
+}
 
+Response Api::serve(const Route& route, const Router::Match& match,
+                    const model::Principal& principal, const Request& request,
+                    std::string_view path, std::string_view query) {
+  const unsigned version = request.version();
   if (route.mutates_state && !auth_.enabled()) {
     return error_response(403,
                           "this request changes state and needs a named principal; none is "

@@ -37,6 +37,7 @@ struct ApiContext {
   bool metrics_require_auth = false;    // GET /metrics needs a viewer
   store::StoreReader* store = nullptr;  // events and history; null: 503 (events from memory)
   model::EventSink* events = nullptr;   // POST /api/v1/notes publishes here; null: 503
+  AuditHook audit;                      // every answer to a state-changing route; may be empty
   std::function<model::WallTime()> now = model::wall_now;
 };
 
@@ -65,6 +66,9 @@ class Api {
 
  private:
   Response dispatch(const Request& request);
+  // The checks after authentication (role, body) and the handler.
+  Response serve(const Route& route, const Router::Match& match, const model::Principal& principal,
+                 const Request& request, std::string_view path, std::string_view query);
 
   ApiContext context_;
   Authenticator auth_;

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "manager/http/http_server.h"
 #include "tests/manager/http/api_fakes.h"
@@ -67,6 +69,10 @@ class ApiAuthTest : public ::testing::Test {
     options.metrics_require_auth = metrics_require_auth;
     options.store = &store_;
     options.events = &sink_;
+    options.audit = [this](const AuditEntry& entry) {
+      std::lock_guard lock(audit_mutex_);
+      audited_.push_back(entry);
+    };
     server_ = std::make_unique<HttpServer>(std::move(options), *fleet_,
                                            [] { return std::string("up 1\n"); });
     server_->start();
@@ -91,6 +97,8 @@ class ApiAuthTest : public ::testing::Test {
   std::unique_ptr<state::FleetState> fleet_ = testing::make_fleet();
   testing::FakeStoreReader store_;
   testing::FakeEventSink sink_;
+  std::mutex audit_mutex_;
+  std::vector<AuditEntry> audited_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -211,6 +219,24 @@ TEST_F(ApiAuthTest, MethodsHeadAndAllow) {
   EXPECT_EQ(client.get("/healthz").result_int(), 200);
   EXPECT_EQ(client.request(bhttp::verb::head, "/api/v1/agents/nope", bearer(kViewer)).result_int(),
             404);
+}
+
+TEST_F(ApiAuthTest, StateChangingRequestsAreAudited) {
+  start();
+  note(kViewer, R"({"agent": "", "text": "x"})");
+  note(kOperator, R"({"agent": "", "text": "x"})");
+  note(kOperator, R"({"agent": "", "text": 1})");
+  note("", R"({"agent": "", "text": "x"})");  // no principal: not audited
+  get("/api/v1/status", kOperator);           // reads are not audited
+  std::lock_guard lock(audit_mutex_);
+  ASSERT_EQ(audited_.size(), 3u);
+  EXPECT_EQ(audited_[0].principal.name, "grafana");
+  EXPECT_EQ(audited_[0].status, 403u);
+  EXPECT_EQ(audited_[0].method, "POST");
+  EXPECT_EQ(audited_[0].path, "/api/v1/notes");
+  EXPECT_EQ(audited_[1].principal, (model::Principal{"alice", model::Role::kOperator}));
+  EXPECT_EQ(audited_[1].status, 202u);
+  EXPECT_EQ(audited_[2].status, 400u);
 }
 
 TEST_F(ApiAuthTest, MetricsOpenByDefault) {
