@@ -127,8 +127,46 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
     stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // The header is in: refuse at once what needs no body to refuse (401, a declared body beyond
+  // the route's limit), so that such a client never makes the server read its body; otherwise
+  // read the body within the route's limit.
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (closed_ || ec) {
+      on_read(ec, bytes);
+      return;
+    }
+    const auto declared = parser_->content_length();
+    auto admission = server_.api.admit(
+        parser_->get(), declared ? std::optional<std::uint64_t>(*declared) : std::nullopt,
+        parser_->chunked(), server_.options.max_body_bytes);
+    if (!admission.refusal) {
+      parser_->body_limit(admission.body_limit);
+      bhttp::async_read(stream_, buffer_, *parser_,
+                        beast::bind_front_handler(&Session::on_read, shared_from_this()));
+      return;
+    }
+    server_.requests_total.fetch_add(1, std::memory_order_relaxed);
+    count_refusal(admission.refusal->result_int());
+    const auto& request = parser_->get();
+    spdlog::debug("http {} \"{} {}\" {} before the body", remote_,
+                  std::string_view(request.method_string().data(), request.method_string().size()),
+                  std::string_view(request.target().data(), request.target().size()),
+                  admission.refusal->result_int());
+    // A body that follows unread ends the connection (after a lingering close).
+    const bool close_after = !parser_->is_done() || !request.keep_alive() || server_.stopping();
+    respond(std::move(*admission.refusal), close_after);
+  }
+
+  void count_refusal(unsigned status) {
+    if (status == 401) {
+      server_.unauthorized_total.fetch_add(1, std::memory_order_relaxed);
+    } else if (status == 403) {
+      server_.forbidden_total.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -157,11 +195,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto started = std::chrono::steady_clock::now();
     detail::Response response = server_.api.handle(request);
     const bool keep_alive = request.keep_alive() && !server_.stopping();
-    if (response.result_int() == 401) {
-      server_.unauthorized_total.fetch_add(1, std::memory_order_relaxed);
-    } else if (response.result_int() == 403) {
-      server_.forbidden_total.fetch_add(1, std::memory_order_relaxed);
-    }
+    count_refusal(response.result_int());
     // The target and the status, never the headers: the token travels in Authorization.
     spdlog::debug(
         "http {} \"{} {}\" {} {} bytes {:.3f} ms", remote_,

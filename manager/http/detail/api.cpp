@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <algorithm>
 #include <exception>
 
 #include "manager/http/detail/handlers.h"
@@ -104,6 +105,31 @@ std::vector<std::uint64_t> Api::route_requests() const {
   return out;
 }
 
+namespace {
+
+// A response to HEAD has the GET's headers, Content-Length included, without its body
+// (RFC 9110 9.3.2).
+Response for_method(const Request& request, Response response) {
+  if (request.method() == beast_http::verb::head) {
+    response.body().clear();
+  }
+  return response;
+}
+
+struct Target {
+  std::string_view path;
+  std::string_view query;
+};
+
+Target split_target(const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const auto question = target.find('?');
+  return {target.substr(0, question),
+          question == std::string_view::npos ? std::string_view() : target.substr(question + 1)};
+}
+
+}  // namespace
+
 Response Api::handle(const Request& request) {
   Response response;
   try {
@@ -111,37 +137,74 @@ Response Api::handle(const Request& request) {
   } catch (const std::exception& e) {
     response = error_response(500, std::string("internal error: ") + e.what(), request.version());
   }
-  if (request.method() == beast_http::verb::head) {
-    // The GET's headers, Content-Length included, without its body (RFC 9110 9.3.2).
-    response.body().clear();
+  return for_method(request, std::move(response));
+}
+
+std::variant<model::Principal, Response> Api::authenticate(const Request& request,
+                                                           const Router::Match& match,
+                                                           std::string_view path) const {
+  // Under /api/ a client learns nothing, not even which paths exist, before it authenticates.
+  const bool needed =
+      auth_.enabled() && (match.route ? match.route->min_role.has_value() : under_api(path));
+  if (!needed) {
+    return kAnonymous;
   }
-  return response;
+  const auto given = bearer_token(header_value(request, beast_http::field::authorization));
+  if (!given) {
+    return unauthorized(false, request.version());
+  }
+  auto found = auth_.authenticate(*given);
+  if (!found) {
+    return unauthorized(true, request.version());
+  }
+  return std::move(*found);
+}
+
+void Api::audit(const Route& route, const model::Principal& principal, const Request& request,
+                std::string_view path, const Response& response) const {
+  if (route.mutates_state && context_.audit) {
+    context_.audit(AuditEntry{principal, std::string(request.method_string()), std::string(path),
+                              response.result_int()});
+  }
+}
+
+Api::Admission Api::admit(const Request& header, std::optional<std::uint64_t> content_length,
+                          bool chunked, std::size_t server_limit) {
+  const auto [path, query] = split_target(header);
+  const auto match = router_.match(header.method(), path);
+  auto who = authenticate(header, match, path);
+  if (auto* refusal = std::get_if<Response>(&who)) {
+    return {for_method(header, std::move(*refusal)), 0};
+  }
+  if (match.route == nullptr) {
+    return {std::nullopt, server_limit};  // 400, 404 or 405 once the request is read
+  }
+  const Route& route = *match.route;
+  const std::size_t limit = std::min(route.max_body_bytes, server_limit);
+  if (content_length.value_or(0) <= limit && !(chunked && limit == 0)) {
+    return {std::nullopt, limit};
+  }
+  route_counts_[match.index].fetch_add(1, std::memory_order_relaxed);
+  Response refusal = error_response(
+      413,
+      route.max_body_bytes == 0
+          ? std::string("this route takes no request body")
+          : "the request body is larger than " + std::to_string(route.max_body_bytes) + " bytes",
+      header.version());
+  audit(route, std::get<model::Principal>(who), header, path, refusal);
+  return {for_method(header, std::move(refusal)), 0};
 }
 
 Response Api::dispatch(const Request& request) {
-  const std::string_view target(request.target().data(), request.target().size());
-  const auto question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const auto [path, query] = split_target(request);
   const unsigned version = request.version();
 
   auto match = router_.match(request.method(), path);
-  // Under /api/ a client learns nothing, not even which paths exist, before it authenticates.
-  const bool authenticate =
-      auth_.enabled() && (match.route ? match.route->min_role.has_value() : under_api(path));
-  model::Principal principal = kAnonymous;
-  if (authenticate) {
-    const auto given = bearer_token(header_value(request, beast_http::field::authorization));
-    if (!given) {
-      return unauthorized(false, version);
-    }
-    auto found = auth_.authenticate(*given);
-    if (!found) {
-      return unauthorized(true, version);
-    }
-    principal = std::move(*found);
+  auto who = authenticate(request, match, path);
+  if (auto* refusal = std::get_if<Response>(&who)) {
+    return std::move(*refusal);
   }
+  const model::Principal& principal = std::get<model::Principal>(who);
 
   if (match.bad_encoding) {
     return error_response(400, "malformed percent-encoding in the path", version);
@@ -169,8 +232,7 @@ Response Api::dispatch(const Request& request) {
   } catch (const std::exception& e) {
     response = error_response(500, std::string("internal error: ") + e.what(), version);
   }
-  context_.audit(AuditEntry{principal, std::string(request.method_string()), std::string(path),
-                            response.result_int()});
+  audit(route, principal, request, path, response);
   return response;
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "manager/http/auth.h"
@@ -55,6 +56,16 @@ class Api {
   // status, headers and body set and its payload prepared; keep-alive is the caller's.
   Response handle(const Request& request);
 
+  // Before the body is read, from the header alone: the answer to send at once (401; 413 for a
+  // declared body beyond the route's limit) or, without one, the largest body to read (the
+  // route's limit, at most `server_limit`). handle() checks everything again on the whole request.
+  struct Admission {
+    std::optional<Response> refusal;
+    std::size_t body_limit = 0;
+  };
+  Admission admit(const Request& header, std::optional<std::uint64_t> content_length, bool chunked,
+                  std::size_t server_limit);
+
   const Router& router() const { return router_; }
   const ApiContext& context() const { return context_; }
   bool authentication_enabled() const { return auth_.enabled(); }
@@ -66,6 +77,12 @@ class Api {
 
  private:
   Response dispatch(const Request& request);
+  // The principal of the request (anonymous when the route or path needs none), or the 401.
+  std::variant<model::Principal, Response> authenticate(const Request& request,
+                                                        const Router::Match& match,
+                                                        std::string_view path) const;
+  void audit(const Route& route, const model::Principal& principal, const Request& request,
+             std::string_view path, const Response& response) const;
   // The checks after authentication (role, body) and the handler.
   Response serve(const Route& route, const Router::Match& match, const model::Principal& principal,
                  const Request& request, std::string_view path, std::string_view query);

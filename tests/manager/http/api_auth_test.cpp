@@ -201,6 +201,50 @@ TEST_F(ApiAuthTest, BodiesAreCheckedBeforeTheHandler) {
   EXPECT_EQ(sink_.published().size(), 1u);
 }
 
+TEST_F(ApiAuthTest, RefusalsFromTheHeaderNeverReadTheBody) {
+  start();
+  {
+    // 401 before a body: the connection closes, the body is never read.
+    TestClient client(server_->port());
+    client.send_raw(
+        "POST /api/v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 10000\r\n\r\n" +
+        std::string(100, ' '));
+    const auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 401);
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  {
+    // Without a body the connection stays.
+    TestClient client(server_->port());
+    EXPECT_EQ(client.get("/api/v1/status").result_int(), 401);
+    EXPECT_EQ(client.get("/api/v1/status", bearer(kViewer)).result_int(), 200);
+  }
+  {
+    // A declared body beyond the route's 4 KiB: 413 before reading it.
+    TestClient client(server_->port());
+    client.send_raw("POST /api/v1/notes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    std::string(kOperator) +
+                    "\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n");
+    const auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 413);
+    EXPECT_NE(message(response).find("larger than 4096 bytes"), std::string::npos);
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  {
+    // A chunked body is cut at the route's limit.
+    TestClient client(server_->port());
+    std::string chunk(3000, 'a');
+    client.send_raw("POST /api/v1/notes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    std::string(kOperator) +
+                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "bb8\r\n" +
+                    chunk + "\r\nbb8\r\n" + chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(client.read_response().result_int(), 413);
+  }
+  EXPECT_TRUE(sink_.published().empty());
+}
+
 TEST_F(ApiAuthTest, MethodsHeadAndAllow) {
   start();
   TestClient client(server_->port());
