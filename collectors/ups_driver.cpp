@@ -16,20 +16,23 @@ std::string held_note(std::uint64_t n) {
 
 }  // namespace
 
-UpsDriverRunner::UpsDriverRunner(core::EventLoop& loop, UpsDriverTiming timing, const Factory& make,
+UpsDriverRunner::UpsDriverRunner(core::EventLoop& loop, UpsDriverPolicy policy, const Factory& make,
                                  bool open)
     : loop_(loop),
-      timing_(timing),
+      policy_(policy),
       active_(open),
-      staleness_(timing.stale_after, timing.lost_after),
-      backoff_(timing.reopen_first, timing.reopen_max),
+      staleness_(policy.stale_after, policy.lost_after),
+      backoff_(policy.reopen_first, policy.reopen_max),
+      read_log_(policy.log_first, policy.log_every),
+      open_log_(policy.log_first, policy.log_every),
+      lost_log_(policy.log_first, policy.log_every),
       driver_(make(*this)) {
   if (!active_) return;
   reopen_timer_ = loop_.call_after(core::Duration::zero(), [this] {
     reopen_timer_.reset();
     open_now();
   });
-  tick_timer_ = loop_.call_after(timing_.poll_interval, [this] { on_tick(); });
+  tick_timer_ = loop_.call_after(policy_.poll_interval, [this] { on_tick(); });
 }
 
 UpsDriverRunner::~UpsDriverRunner() {
@@ -76,8 +79,9 @@ void UpsDriverRunner::opened() {
 }
 
 void UpsDriverRunner::device_failed(const std::string& why) {
+  auto& limiter = state_ == State::kOpen ? lost_log_ : open_log_;
   state_ = State::kClosed;
-  problem(why);
+  problem(limiter, why);
   if (reopen_timer_) return;
   auto delay = backoff_.next();
   reopen_timer_ = loop_.call_after(delay, [this] {
@@ -87,7 +91,8 @@ void UpsDriverRunner::device_failed(const std::string& why) {
 }
 
 void UpsDriverRunner::data_ok(UpsVars vars) {
-  auto failures = problems_.recover();
+  auto failures = staleness_.failures();
+  for (auto* limiter : {&read_log_, &open_log_, &lost_log_}) limiter->recover();
   if (failures > 0) {
     spdlog::info("{}: the UPS answers again, recovered after {} failure(s)", prefix(), failures);
   } else if (lost_logged_) {
@@ -98,16 +103,16 @@ void UpsDriverRunner::data_ok(UpsVars vars) {
   backoff_.reset();
 }
 
-void UpsDriverRunner::data_failed(const std::string& why) { problem(why); }
+void UpsDriverRunner::data_failed(const std::string& why) { problem(read_log_, why); }
 
-void UpsDriverRunner::problem(const std::string& why) {
+void UpsDriverRunner::problem(framework::LogLimiter& limiter, const std::string& why) {
   staleness_.failed(why, loop_.clock().now());
-  if (problems_.count()) {
+  if (limiter.count()) {
     std::string retry;
     if (state_ == State::kClosed) {
       retry = "; reopening in " + core::format_duration(backoff_.peek());
     }
-    spdlog::warn("{}: {}{}{}", prefix(), why, retry, held_note(problems_.held()));
+    spdlog::warn("{}: {}{}{}", prefix(), why, retry, held_note(limiter.held()));
   }
 }
 
@@ -117,7 +122,7 @@ void UpsDriverRunner::warn(framework::LogLimiter& limiter, const std::string& wh
 }
 
 void UpsDriverRunner::on_tick() {
-  tick_timer_ = loop_.call_after(timing_.poll_interval, [this] { on_tick(); });
+  tick_timer_ = loop_.call_after(policy_.poll_interval, [this] { on_tick(); });
   check_lost();
   if (state_ == State::kOpen) driver_->update();
 }
@@ -127,7 +132,7 @@ void UpsDriverRunner::check_lost() {
   if (staleness_.link(loop_.clock().now()) != UpsLink::kLost) return;
   lost_logged_ = true;
   spdlog::warn("{}: no good read for {}; the UPS values are no longer shown", prefix(),
-               core::format_duration(timing_.lost_after));
+               core::format_duration(policy_.lost_after));
 }
 
 std::string UpsDriverRunner::prefix() const { return driver_->name() + " " + driver_->where(); }

@@ -10,13 +10,15 @@
 //                (framework/staleness.h): values kept while stale, none shown once lost
 //   reopening    after device_failed(): open() again after a backoff of reopen_first, doubling up
 //                to reopen_max, started over by the next good read (framework/backoff.h)
-//   logging      failures logged first few, then one in many, and "recovered after K failures"
+//   logging      failed reads, failed opens and lost devices each logged the first few times,
+//                then one in many, until the next good read says "recovered after K failures"
 //                (framework/log_limiter.h); a link that goes lost is logged once
 //
 // Everything runs on the loop's clock, so tests drive it with a manual clock in milliseconds.
 // Every call, in both directions, is on the loop thread; nothing may block.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,12 +33,16 @@
 
 namespace netpower::collectors {
 
-struct UpsDriverTiming {
+struct UpsDriverPolicy {
   core::Duration poll_interval{std::chrono::seconds(2)};  // update() while open
   core::Duration stale_after{std::chrono::seconds(6)};    // no good read for longer: stale
   core::Duration lost_after{std::chrono::seconds(30)};    // no good read this long: lost
   core::Duration reopen_first{std::chrono::seconds(2)};   // first delay after device_failed()
   core::Duration reopen_max{std::chrono::seconds(30)};    // backoff cap
+  // Log limits, each kind of problem (failed reads, failed opens, lost devices) counted apart
+  // until the next good read: the first `log_first` of each logged, then one in `log_every`.
+  std::uint64_t log_first = framework::LogLimiter::kFirst;
+  std::uint64_t log_every = framework::LogLimiter::kEvery;
 };
 
 // What the framework offers a driver.
@@ -89,7 +95,7 @@ class UpsDriverRunner final : public UpsCollector, private UpsDriverHost {
   // Builds the driver with `make`. With `open` false the driver is built but never opened, no
   // timer is set, read() says lost and run() answers kNoResponse (configuration check). `loop`
   // must outlive the runner.
-  UpsDriverRunner(core::EventLoop& loop, UpsDriverTiming timing, const Factory& make, bool open);
+  UpsDriverRunner(core::EventLoop& loop, UpsDriverPolicy policy, const Factory& make, bool open);
   // Cancels the timers, then destroys the driver (which fails its commands in flight).
   ~UpsDriverRunner() override;
   UpsDriverRunner(const UpsDriverRunner&) = delete;
@@ -121,18 +127,18 @@ class UpsDriverRunner final : public UpsCollector, private UpsDriverHost {
   void open_now();
   void on_tick();
   void check_lost();
-  void problem(const std::string& why);
+  void problem(framework::LogLimiter& limiter, const std::string& why);
   std::string prefix() const;
 
   core::EventLoop& loop_;
-  UpsDriverTiming timing_;
+  UpsDriverPolicy policy_;
   bool active_;
   State state_ = State::kClosed;
   bool inside_open_ = false;
   bool update_after_open_ = false;
   framework::Staleness staleness_;
   framework::Backoff backoff_;
-  framework::LogLimiter problems_;
+  framework::LogLimiter read_log_, open_log_, lost_log_;
   bool lost_logged_ = false;
   std::optional<core::TimerId> tick_timer_, reopen_timer_;
   UpsDriverPtr driver_;  // last member: built after, destroyed before, the rest

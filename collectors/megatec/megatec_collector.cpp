@@ -477,8 +477,8 @@ class MegatecDriver final : public UpsDriver {
   framework::LogLimiter timeout_log_, garbage_log_, unsolicited_log_, absent_log_;
 };
 
-UpsDriverTiming timing(const MegatecSettings& s) {
-  UpsDriverTiming t;
+UpsDriverPolicy policy(const MegatecSettings& s) {
+  UpsDriverPolicy t;
   t.poll_interval = s.poll_interval;
   // Q1 is due every poll_interval and answered within reply_timeout; a failed one is reported
   // at once, so the clock only catches a driver that says nothing for a whole extra poll.
@@ -493,7 +493,7 @@ class MegatecCollectorImpl final : public MegatecCollector {
  public:
   MegatecCollectorImpl(const MegatecSettings& settings, core::EventLoop& loop, bool open)
       : runner_(
-            loop, timing(settings),
+            loop, policy(settings),
             [&](UpsDriverHost& host) {
               auto driver = std::make_unique<MegatecDriver>(settings, host);
               driver_ = driver.get();

@@ -112,7 +112,7 @@ class UpsDriverRunnerTest : public ::testing::Test {
 
   LogCapture log;
   ManualLoop loop;
-  UpsDriverTiming timing;
+  UpsDriverPolicy timing;
   bool open_fails = false;
   ScriptedDriver* driver = nullptr;
   std::unique_ptr<UpsDriverRunner> runner;
