@@ -1,6 +1,5 @@
 #include "collectors/nut/nut_collector.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +16,7 @@
 
 #include "collectors/nut/nut_protocol.h"
 #include "collectors/nut/nut_results.h"
+#include "collectors/nut/nut_socket.h"
 #include "core/duration.h"
 
 namespace netpower::collectors::nut {
@@ -35,20 +35,6 @@ constexpr core::Duration kFirstBackoff = 500ms;
 // answer within milliseconds to a second or two.
 constexpr core::Duration kFirstCheck = 50ms;
 constexpr core::Duration kMaxCheckEvery = 1s;
-
-bool valid_command_name(const std::string& name) {
-  if (name.empty() || name.size() > kMaxNameLength) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
-}
-
-void set_option(int fd, int level, int option) {
-  int one = 1;
-  // Best effort: a socket without them works, only slower (docs/nut.md, "Latency").
-  ::setsockopt(fd, level, option, &one, sizeof one);
-}
 
 void post(core::EventLoop& loop, UpsCommandDone done, UpsCommandResult result) {
   loop.call_after(core::Duration::zero(),
@@ -86,27 +72,10 @@ class NutDriver final : public UpsDriver {
   bool connected() const { return state_ == State::kUp; }
 
   void open() override {
-    sockaddr_storage address{};
-    socklen_t length = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-    if (::inet_pton(AF_INET, settings_.host.c_str(), &v4->sin_addr) == 1) {
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons(settings_.port);
-      length = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, settings_.host.c_str(), &v6->sin6_addr) == 1) {
-      v6->sin6_family = AF_INET6;
-      v6->sin6_port = htons(settings_.port);
-      length = sizeof *v6;
-    } else {
-      return connect_failed("'" + settings_.host + "' is not a numeric address");
-    }
-    fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return connect_failed(std::string("socket: ") + std::strerror(errno));
-    if (settings_.low_latency) set_option(fd_, IPPROTO_TCP, TCP_NODELAY);
-    int rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), length);
-    if (rc == 0) return on_connected();
-    if (errno != EINPROGRESS) return connect_failed(std::strerror(errno));
+    auto connecting = start_connect(settings_.host, settings_.port, settings_.low_latency);
+    fd_ = connecting.fd;
+    if (fd_ < 0) return connect_failed(connecting.error);
+    if (!connecting.in_progress) return on_connected();
     state_ = State::kConnecting;
     try {
       loop_.watch_writable(fd_, [this] { on_connect_ready(); });
@@ -131,24 +100,7 @@ class NutDriver final : public UpsDriver {
   }
 
   void run(const UpsCommand& command, UpsCommandDone done) override {
-    if (!valid_command_name(command.name)) {
-      return post(loop_, std::move(done),
-                  {UpsCommandStatus::kInvalid,
-                   "'" + printable(command.name, 64) + "' is not an instant command name"});
-    }
-    // max_command_delay() is 0, so the agent counts delays itself and sends none; NUT has no
-    // standard argument for a delay, a restart time or a test length (INSTCMD's optional value
-    // is driver-specific), so anything else is refused instead of silently ignored.
-    if (command.delay && command.delay->count() != 0) {
-      return post(loop_, std::move(done),
-                  {UpsCommandStatus::kInvalid,
-                   command.name + ": the nut driver takes no delay (max_command_delay is 0)"});
-    }
-    if (command.restart_after || command.duration) {
-      return post(loop_, std::move(done),
-                  {UpsCommandStatus::kInvalid,
-                   command.name + ": NUT instant commands take no restart time or test length"});
-    }
+    if (auto refused = check_command(command)) return post(loop_, std::move(done), *refused);
     if (state_ != State::kUp) {
       return post(loop_, std::move(done),
                   {UpsCommandStatus::kNoResponse,
@@ -226,7 +178,7 @@ class NutDriver final : public UpsDriver {
     ++stats_.connects;
     down_reason_.clear();
     splitter_.reset();
-    if (settings_.low_latency) set_option(fd_, IPPROTO_TCP, TCP_QUICKACK);
+    if (settings_.low_latency) enable_option(fd_, IPPROTO_TCP, TCP_QUICKACK);
     try {
       loop_.watch_readable(fd_, [this] { on_readable(); });
     } catch (const std::exception& e) {
@@ -298,7 +250,7 @@ class NutDriver final : public UpsDriver {
     while (total < kMaxReadPerEvent) {
       // Linux leaves quick-ACK mode on its own; re-arm it so that upsd, which writes a LIST
       // reply line by line with Nagle on, is never held up by our delayed ACK (docs/nut.md).
-      if (settings_.low_latency) set_option(fd_, IPPROTO_TCP, TCP_QUICKACK);
+      if (settings_.low_latency) enable_option(fd_, IPPROTO_TCP, TCP_QUICKACK);
       auto n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;

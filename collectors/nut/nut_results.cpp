@@ -1,5 +1,9 @@
 #include "collectors/nut/nut_results.h"
 
+#include <algorithm>
+
+#include "collectors/nut/nut_settings.h"
+
 namespace netpower::collectors::nut {
 
 namespace {
@@ -54,7 +58,33 @@ const Meaning* find(const Meaning (&table)[N], const std::string& code) {
   return nullptr;
 }
 
+bool valid_command_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
 }  // namespace
+
+std::optional<UpsCommandResult> check_command(const UpsCommand& command) {
+  if (!valid_command_name(command.name)) {
+    return UpsCommandResult{UpsCommandStatus::kInvalid,
+                            "'" + printable(command.name, 64) + "' is not an instant command name"};
+  }
+  if (command.delay && command.delay->count() != 0) {
+    return UpsCommandResult{
+        UpsCommandStatus::kInvalid,
+        command.name + ": the nut driver takes no delay (max_command_delay is 0)"};
+  }
+  if (command.restart_after || command.duration) {
+    return UpsCommandResult{
+        UpsCommandStatus::kInvalid,
+        command.name + ": NUT instant commands take no restart time or test length"};
+  }
+  return std::nullopt;
+}
 
 std::string describe_poll_error(const NutError& error) {
   std::string text = "upsd answered " + printable(error.code, 40);
