@@ -62,6 +62,8 @@ class UpsDriverHost {
   virtual UpsLink link() const = 0;
   // Logs a warning about a problem other than the read itself (garbage, unsolicited lines) under
   // `limiter`, prefixed with the driver's name and where() and suffixed with what was held back.
+  // Such a limiter counts over the driver's life (a UPS that always sends garbage in one field is
+  // logged 3 times, then once in 30) unless the driver calls its recover().
   virtual void warn(framework::LogLimiter& limiter, const std::string& what) = 0;
 
  protected:
@@ -73,7 +75,7 @@ class UpsDriverHost {
 class UpsDriver {
  public:
   virtual ~UpsDriver() = default;
-  // "megatec", "nut", "sim".
+  // "megatec", "nut".
   virtual std::string name() const = 0;
   // The device for logs ("/dev/ttyUSB0", "UPS 'x' at 127.0.0.1:3493").
   virtual std::string where() const = 0;

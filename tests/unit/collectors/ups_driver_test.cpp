@@ -112,7 +112,7 @@ class UpsDriverRunnerTest : public ::testing::Test {
 
   LogCapture log;
   ManualLoop loop;
-  UpsDriverPolicy timing;
+  UpsDriverPolicy timing;  // the policy under test
   bool open_fails = false;
   ScriptedDriver* driver = nullptr;
   std::unique_ptr<UpsDriverRunner> runner;
@@ -241,6 +241,34 @@ TEST_F(UpsDriverRunnerTest, FailuresAreLoggedFirstThreeThenOneInThirty) {
   driver->answer = true;
   run_for(100ms);
   EXPECT_EQ(log.count("recovered after 63 failure(s)"), 1);
+}
+
+TEST_F(UpsDriverRunnerTest, EachKindOfProblemIsLimitedApart) {
+  timing.log_first = 1;
+  timing.reopen_max = 100ms;
+  start();
+  loop.advance(0ms);
+  driver->answer = false;
+  run_for(500ms);  // five failed reads
+  for (int i = 0; i < 5; ++i) {
+    driver->host().device_failed("connection dropped: closed");  // five lost devices
+    run_for(100ms);
+  }
+  driver->open_fails = true;
+  driver->host().device_failed("connection dropped: closed");
+  run_for(500ms);  // five failed opens
+  EXPECT_EQ(log.count("no answer within 1s"), 1) << log.text();
+  EXPECT_EQ(log.count("connection dropped"), 1) << log.text();
+  EXPECT_EQ(log.count("cannot open /dev/test"), 1) << log.text();
+  // A good read ends every run: each kind is logged again from its first problem.
+  driver->open_fails = false;
+  driver->answer = true;
+  run_for(200ms);
+  ASSERT_EQ(link(), UpsLink::kOnline);
+  EXPECT_EQ(log.count("recovered after"), 1);
+  driver->answer = false;
+  run_for(100ms);
+  EXPECT_EQ(log.count("no answer within 1s"), 2);
 }
 
 TEST_F(UpsDriverRunnerTest, NotOpenedTouchesNothing) {
