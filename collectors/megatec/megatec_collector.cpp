@@ -450,7 +450,8 @@ UpsDriverPolicy policy(const MegatecSettings& s) {
   // Q1 is due every poll_interval and answered within reply_timeout; a failed one is reported
   // at once, so the clock only catches a driver that says nothing for a whole extra poll.
   t.lost_after = s.comm_lost_after;
-  t.stale_after = std::min(2 * s.poll_interval + s.reply_timeout, s.comm_lost_after);
+  t.stale_after =
+      s.stale_after.value_or(std::min(2 * s.poll_interval + s.reply_timeout, s.comm_lost_after));
   t.reopen_first = s.poll_interval;
   t.reopen_max = std::max(s.poll_interval, s.comm_lost_after);
   return t;

@@ -484,7 +484,8 @@ UpsDriverPolicy policy(const NutSettings& s) {
   // A failed poll is reported at once; the clock only catches one that takes a whole extra
   // poll beyond its timeout.
   p.lost_after = s.comm_lost_after;
-  p.stale_after = std::min(2 * s.poll_interval + s.timeout, s.comm_lost_after);
+  p.stale_after =
+      s.stale_after.value_or(std::min(2 * s.poll_interval + s.timeout, s.comm_lost_after));
   p.reopen_first = kFirstBackoff;
   p.reopen_max = s.reconnect_max;
   // A flapping upsd is noisy: the first of each kind, then one in 30.
