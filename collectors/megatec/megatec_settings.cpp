@@ -102,6 +102,9 @@ MegatecSettings parse_megatec_settings(const YAML::Node& node, const core::YamlR
     if (*out.stale_after > out.comm_lost_after) {
       reader.fail(node["stale_after"], "'stale_after' must not be longer than 'comm_lost_after'");
     }
+    if (*out.stale_after < out.poll_interval) {
+      reader.fail(node["stale_after"], "'stale_after' must be at least 'poll_interval'");
+    }
   }
   out.rating = reader.boolean(node, "rating", out.rating);
   out.ident = reader.boolean(node, "ident", out.ident);

@@ -164,6 +164,9 @@ NutSettings parse_nut_settings(const YAML::Node& node, const core::YamlReader& r
     if (*out.stale_after > out.comm_lost_after) {
       reader.fail(node["stale_after"], "'stale_after' must not be longer than 'comm_lost_after'");
     }
+    if (*out.stale_after < out.poll_interval) {
+      reader.fail(node["stale_after"], "'stale_after' must be at least 'poll_interval'");
+    }
   }
   out.command_timeout =
       positive_duration(reader, node, "command_timeout", out.command_timeout, milliseconds(10));

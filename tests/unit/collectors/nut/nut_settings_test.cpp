@@ -94,6 +94,8 @@ TEST(NutSettings, StaleAfter) {
   EXPECT_FALSE(settings_from("{ups: u}").stale_after);  // derived from poll_interval and timeout
   EXPECT_EQ(settings_from("{ups: u, stale_after: 7s}").stale_after, 7s);
   EXPECT_THAT(error_for("{ups: u, stale_after: 1ms}").problem(), HasSubstr("at least"));
+  EXPECT_THAT(error_for("{ups: u, stale_after: 1s}").problem(),
+              HasSubstr("'stale_after' must be at least 'poll_interval'"));
   EXPECT_THAT(error_for("{ups: u, stale_after: 31s}").problem(),
               HasSubstr("'stale_after' must not be longer than 'comm_lost_after'"));
 }
