@@ -15,6 +15,11 @@ struct StoreOptions {
   // At destruction: how long the writer may keep writing what is queued before it spools the
   // rest to disk.
   std::chrono::milliseconds shutdown_timeout{5000};
+  // PostgreSQL: how often the writer looks for finished raw hours to compact, and how long after
+  // its end an hour is left raw (rows still in flight land before it is compacted; later ones are
+  // merged into the compacted row at the next pass).
+  std::chrono::milliseconds compaction_interval{60'000};
+  std::chrono::milliseconds compaction_delay{600'000};
 };
 
 // Starts the writer thread, which connects (migrating the schema), replays batches left in the
