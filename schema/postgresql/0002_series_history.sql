@@ -7,6 +7,9 @@
 --   samples_hourly  one row per series and hour: offsets (milliseconds into the hour) and values,
 --                   in time order; partitioned by day (samples_pYYYYMMDD) for retention. The
 --                   store's maintenance moves each finished raw hour here and drops its partition.
+--                   The values are float4 (vals4) when every one of them reads back exactly from
+--                   its float4 text (what sensors report: 12.34 A, 230 V, 98 %), else float8
+--                   (vals); samples_values() gives them back as float8 either way.
 -- Times are integer microseconds since the Unix epoch (as in SQLite). A row moves from raw to
 -- hourly in one transaction, so a query that reads both sees each value once. The existing rows
 -- are converted here, in this migration's transaction; `samples` becomes a view with the old
@@ -32,9 +35,28 @@ CREATE TABLE samples_hourly (
   series_id integer NOT NULL,
   hour      bigint NOT NULL,       -- the hour's start, microseconds since the epoch
   offsets   integer[] NOT NULL,    -- milliseconds since `hour`, ascending
-  vals      double precision[] NOT NULL,
-  PRIMARY KEY (series_id, hour)
+  vals      double precision[],    -- the values, or NULL when they are in vals4
+  vals4     real[],
+  PRIMARY KEY (series_id, hour),
+  CHECK ((vals IS NULL) <> (vals4 IS NULL))
 ) PARTITION BY RANGE (hour);
+
+-- True when every value equals the double read from its float4's shortest text (1.2 -> 1.2f ->
+-- '1.2' -> 1.2): float4 then keeps the values exactly as they were written. Needs
+-- extra_float_digits >= 1 (the default; the store sets it).
+CREATE FUNCTION samples_fit_real(v double precision[]) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(bool_and(CASE WHEN x = 0 THEN true
+                                WHEN abs(x) < 1.18e-38 OR abs(x) > 3.4e38 THEN false
+                                ELSE x::real::text::double precision = x END), true)
+    FROM unnest(v) AS x
+$$;
+
+-- The values of an hour row as float8.
+CREATE FUNCTION samples_values(vals double precision[], vals4 real[]) RETURNS double precision[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(vals, vals4::text::double precision[])
+$$;
 
 INSERT INTO series (agent, kind, key, metric)
   SELECT DISTINCT agent, kind, key, metric FROM samples ORDER BY 1, 2, 3, 4;
@@ -52,15 +74,19 @@ BEGIN
   END LOOP;
 END $$;
 
-INSERT INTO samples_hourly (series_id, hour, offsets, vals)
-  SELECT series_id, hour,
-         array_agg(((us - hour) / 1000)::integer ORDER BY us, value),
-         array_agg(value ORDER BY us, value)
-    FROM (SELECT s.id AS series_id, o.value,
-                 (extract(epoch FROM o.time) * 1000000)::bigint AS us,
-                 (extract(epoch FROM date_trunc('hour', o.time AT TIME ZONE 'UTC')) * 1000000)::bigint AS hour
-            FROM samples o JOIN series s USING (agent, kind, key, metric)) x
-   GROUP BY series_id, hour;
+SET LOCAL extra_float_digits = 1;
+INSERT INTO samples_hourly (series_id, hour, offsets, vals, vals4)
+  SELECT series_id, hour, o, CASE WHEN f THEN NULL ELSE v END, CASE WHEN f THEN v::real[] END
+    FROM (SELECT series_id, hour, o, v, samples_fit_real(v) AS f
+            FROM (SELECT series_id, hour,
+                         array_agg(((us - hour) / 1000)::integer ORDER BY us, value) AS o,
+                         array_agg(value ORDER BY us, value) AS v
+                    FROM (SELECT s.id AS series_id, o.value,
+                                 (extract(epoch FROM o.time) * 1000000)::bigint AS us,
+                                 (extract(epoch FROM date_trunc('hour', o.time AT TIME ZONE 'UTC'))
+                                   * 1000000)::bigint AS hour
+                            FROM samples o JOIN series s USING (agent, kind, key, metric)) x
+                   GROUP BY series_id, hour) a) b;
 
 DROP TABLE samples;
 
@@ -84,7 +110,7 @@ CREATE VIEW samples AS
   SELECT timestamptz 'epoch' + (h.hour + u.ms::bigint * 1000) * interval '1 microsecond',
          s.agent, s.kind, s.key, s.metric, u.value
     FROM samples_hourly h JOIN series s ON s.id = h.series_id,
-         unnest(h.offsets, h.vals) AS u(ms, value);
+         unnest(h.offsets, samples_values(h.vals, h.vals4)) AS u(ms, value);
 
 -- Events: newest first over everything, or by kind; (agent, time) exists. A btree on (time, id)
 -- gives the order the queries page in; it replaces the BRIN index.

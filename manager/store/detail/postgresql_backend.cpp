@@ -61,6 +61,8 @@ class PostgresqlBackend final : public Backend {
     conn_ = static_cast<soci::postgresql_session_backend*>(session_->get_backend())->conn_;
     exec("SET TIME ZONE 'UTC'");
     exec("SET client_min_messages = warning");
+    // Compaction stores float4 values when their shortest text reads back exactly (needs >= 1).
+    exec("SET extra_float_digits = 1");
     // With synchronous_commit off, a COMMIT returns before its WAL is written: a server crash then
     // loses batches the store has already deleted from its buffers and spool (the outage test with
     // a killed server caught this). This session's commits must be durable before they count.
@@ -400,16 +402,23 @@ class PostgresqlBackend final : public Backend {
   // value so that the two aggregates pair the same rows.
   static std::string compact_sql(const std::string& partition, std::int64_t start) {
     const auto h = std::to_string(start);
-    return "INSERT INTO samples_hourly (series_id, hour, offsets, vals) "
-           "SELECT series_id, " +
-           h + ", array_agg(((time - " + h +
-           ") / 1000)::integer "
-           "ORDER BY time, value), array_agg(value ORDER BY time, value) FROM " +
+    // Packs (o, v, f = the values fit float4 exactly) into the row's columns.
+    const std::string pack = "o, CASE WHEN f THEN NULL ELSE v END, CASE WHEN f THEN v::real[] END";
+    return "INSERT INTO samples_hourly (series_id, hour, offsets, vals, vals4) SELECT series_id, " +
+           h + ", " + pack +
+           " FROM (SELECT series_id, o, v, samples_fit_real(v) AS f FROM (SELECT series_id, "
+           "array_agg(((time - " +
+           h +
+           ") / 1000)::integer ORDER BY time, value) AS o, array_agg(value ORDER BY time, value) "
+           "AS v FROM " +
            partition +
-           " GROUP BY series_id ON CONFLICT (series_id, hour) DO UPDATE SET (offsets, vals) = "
-           "(SELECT array_agg(o ORDER BY o, v), array_agg(v ORDER BY o, v) FROM "
-           "unnest(samples_hourly.offsets || excluded.offsets, "
-           "samples_hourly.vals || excluded.vals) AS u(o, v))";
+           " GROUP BY series_id) a) b ON CONFLICT (series_id, hour) DO UPDATE SET (offsets, vals, "
+           "vals4) = (SELECT " +
+           pack +
+           " FROM (SELECT o, v, samples_fit_real(v) AS f FROM (SELECT array_agg(o ORDER BY o, v) "
+           "AS o, array_agg(v ORDER BY o, v) AS v FROM unnest(samples_hourly.offsets || "
+           "excluded.offsets, samples_values(samples_hourly.vals, samples_hourly.vals4) || "
+           "samples_values(excluded.vals, excluded.vals4)) AS u(o, v)) m) n)";
   }
 
   void copy(const std::string& command, const std::string& data) {

@@ -42,6 +42,7 @@ class PgConnection final : public SqlConnection {
     query("SET default_transaction_read_only = on", {});
     query("SET statement_timeout = " + std::to_string(options.statement_timeout.count()), {});
     query("SET TIME ZONE 'UTC'", {});
+    query("SET extra_float_digits = 1", {});  // float4 history values read back as written
   }
   ~PgConnection() override {
     if (conn_ != nullptr) PQfinish(conn_);

@@ -1,9 +1,12 @@
 #include "manager/store/detail/sql_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
+#include <unordered_map>
 
 namespace netpower::manager::store {
 
@@ -204,29 +207,51 @@ class SqlReader final : public StoreReader {
     auto lease = pool_.take();
     const auto id = series_id(*lease, q.series);
     if (!id) return out;
+    if (pg_ && q.step.count() == 0) {
+      out.points = pg_points(*lease, *id, q, limit);
+      out.truncated = out.points.size() > limit;
+      if (out.truncated) out.points.resize(limit);
+      return out;
+    }
     std::vector<SqlParam> params{*id, q.since.time_since_epoch().count(),
                                  q.until.time_since_epoch().count()};
     const std::string p1 = pg_ ? "$1" : "?1", p2 = pg_ ? "$2" : "?2", p3 = pg_ ? "$3" : "?3";
     // Raw rows, and on PostgreSQL the compacted hours that overlap the range (an hour row starts
-    // at most an hour before `since`).
-    std::string values = "SELECT time AS t, value AS v FROM samples_raw WHERE series_id = " + p1 +
-                         " AND time >= " + p2 + " AND time < " + p3;
+    // at most an hour before `since`). Each value comes as (t, k: its number for ordering and
+    // buckets, v: what is returned). PostgreSQL returns float4 values as their shortest text,
+    // which reads back as the double that was written (see samples_fit_real), without the
+    // conversion of whole arrays that bucketing needs.
+    const std::string range = " AND time >= " + p2 + " AND time < " + p3;
+    std::string values = "SELECT time AS t, value AS k, value" + std::string(pg_ ? "::text" : "") +
+                         " AS v FROM samples_raw WHERE series_id = " + p1 + range;
     if (pg_) {
-      values +=
-          " UNION ALL SELECT t, v FROM (SELECT h.hour + u.ms::bigint * 1000 AS t, u.v FROM "
-          "samples_hourly h CROSS JOIN LATERAL unnest(h.offsets, h.vals) AS u(ms, v) WHERE "
-          "h.series_id = $1 AND h.hour > $2 - " +
-          std::to_string(kUsPerHour) + " AND h.hour < $3) c WHERE t >= $2 AND t < $3";
+      const std::string hours = " WHERE h.series_id = $1 AND h.hour > $2 - " +
+                                std::to_string(kUsPerHour) +
+                                " AND h.hour < $3) c WHERE t >= $2 AND t < $3";
+      if (q.step.count() == 0) {
+        values +=
+            " UNION ALL SELECT t, k, v FROM (SELECT h.hour + u.ms::bigint * 1000 AS t, "
+            "coalesce(u.v8, u.v4) AS k, coalesce(u.v8::text, u.v4::text) AS v FROM "
+            "samples_hourly h CROSS JOIN LATERAL unnest(h.offsets, h.vals, h.vals4) AS "
+            "u(ms, v8, v4)" +
+            hours;
+      } else {
+        values +=
+            " UNION ALL SELECT t, v, v::text FROM (SELECT h.hour + u.ms::bigint * 1000 AS t, u.v "
+            "FROM samples_hourly h CROSS JOIN LATERAL unnest(h.offsets, samples_values(h.vals, "
+            "h.vals4)) AS u(ms, v)" +
+            hours;
+      }
     }
     std::string sql;
     if (q.step.count() == 0) {
-      sql = "SELECT t, v, v, v FROM (" + values + ") x ORDER BY t, v LIMIT " +
+      sql = "SELECT t, v, v, v FROM (" + values + ") x ORDER BY t, k LIMIT " +
             std::to_string(limit + 1);
     } else {
       params.push_back(std::int64_t{q.step.count()} * 1'000'000);
       const std::string s = pg_ ? "$4" : "?4";
-      sql = "SELECT b, avg(v), min(v), max(v) FROM (SELECT t - ((t % " + s + ") + " + s + ") % " +
-            s + " AS b, v FROM (" + values + ") x) y GROUP BY b ORDER BY b LIMIT " +
+      sql = "SELECT b, avg(k), min(k), max(k) FROM (SELECT t - ((t % " + s + ") + " + s + ") % " +
+            s + " AS b, k FROM (" + values + ") x) y GROUP BY b ORDER BY b LIMIT " +
             std::to_string(limit + 1);
     }
     auto rows = lease->query(sql, params);
@@ -258,7 +283,90 @@ class SqlReader final : public StoreReader {
   }
 
  private:
+  // PostgreSQL without buckets: the hour rows as they are (24 rows for a day, their arrays as
+  // text) and the raw rows, in one statement (one snapshot: a compaction moves rows between the
+  // two atomically), merged here in (time, value) order. Up to limit + 1 points. The float4
+  // values' shortest text reads back as the double that was written (samples_fit_real).
+  std::vector<HistoryPoint> pg_points(SqlConnection& conn, std::int64_t id, const HistoryQuery& q,
+                                      std::size_t limit) {
+    const auto since = q.since.time_since_epoch().count();
+    const auto until = q.until.time_since_epoch().count();
+    // An hour row may start before `since` and the last may end after `until`: two rows that may
+    // give no point, and every other one gives at least one.
+    const std::string sql =
+        "(SELECT 0, hour, offsets::text, coalesce(vals::text, vals4::text) FROM samples_hourly "
+        "WHERE series_id = $1 AND hour > $2 - " +
+        std::to_string(kUsPerHour) + " AND hour < $3 ORDER BY hour LIMIT " +
+        std::to_string(limit + 3) +
+        ") UNION ALL (SELECT 1, time, NULL, value::text FROM samples_raw WHERE series_id = $1 "
+        "AND time >= $2 AND time < $3 ORDER BY time, value LIMIT " +
+        std::to_string(limit + 1) + ")";
+    auto rows = conn.query(sql, {id, since, until});
+    std::vector<HistoryPoint> compacted, raw;
+    for (const auto& r : rows) {
+      const auto t = to_int(r.at(1));
+      if (to_text(r.at(0)) == "1") {
+        const double v = to_double(r.at(3));
+        raw.push_back({model::WallTime{std::chrono::microseconds(t)}, v, v, v});
+        continue;
+      }
+      const auto offsets_text = to_text(r.at(2));
+      const auto vals_text = to_text(r.at(3));
+      const auto offsets = split_array(offsets_text);
+      const auto vals = split_array(vals_text);
+      if (offsets.size() != vals.size()) throw QueryError("a history row with uneven arrays");
+      for (std::size_t i = 0; i < offsets.size(); ++i) {
+        const auto at = t + to_int(std::string(offsets[i])) * 1000;
+        if (at < since || at >= until) continue;
+        const double v = to_double(std::string(vals[i]));
+        compacted.push_back({model::WallTime{std::chrono::microseconds(at)}, v, v, v});
+      }
+    }
+    std::vector<HistoryPoint> out;
+    out.reserve(std::min(limit + 1, compacted.size() + raw.size()));
+    auto before = [](const HistoryPoint& a, const HistoryPoint& b) {
+      return a.time < b.time || (a.time == b.time && a.value < b.value);
+    };
+    std::merge(compacted.begin(), compacted.end(), raw.begin(), raw.end(), std::back_inserter(out),
+               before);
+    if (out.size() > limit + 1) out.resize(limit + 1);
+    return out;
+  }
+
+  // "{1,2,3}" -> "1", "2", "3" (numbers: PostgreSQL never quotes them).
+  static std::vector<std::string_view> split_array(const std::string& text) {
+    std::vector<std::string_view> out;
+    std::string_view s(text);
+    if (s.size() < 2 || s.front() != '{' || s.back() != '}') {
+      throw QueryError("the database returned '" + text.substr(0, 40) + "' for an array");
+    }
+    s = s.substr(1, s.size() - 2);
+    while (!s.empty()) {
+      const auto comma = s.find(',');
+      out.push_back(s.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      s.remove_prefix(comma + 1);
+    }
+    return out;
+  }
+
+  // Series are never renumbered or removed, so a found id is kept (bounded).
   std::optional<std::int64_t> series_id(SqlConnection& conn, const SeriesKey& key) {
+    std::string name = key.agent + '\0' + to_string(key.kind) + '\0' + key.key + '\0' + key.metric;
+    {
+      std::lock_guard lock(ids_mu_);
+      if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+    }
+    auto id = lookup_series(conn, key);
+    if (id) {
+      std::lock_guard lock(ids_mu_);
+      if (ids_.size() >= 1'000'000) ids_.clear();
+      ids_.emplace(std::move(name), *id);
+    }
+    return id;
+  }
+
+  std::optional<std::int64_t> lookup_series(SqlConnection& conn, const SeriesKey& key) {
     const bool pg = pg_;
     auto p = [pg](int i) { return (pg ? "$" : "?") + std::to_string(i); };
     auto rows = conn.query("SELECT id FROM series WHERE agent = " + p(1) + " AND kind = " + p(2) +
@@ -270,6 +378,8 @@ class SqlReader final : public StoreReader {
 
   const bool pg_;
   Pool pool_;
+  std::mutex ids_mu_;
+  std::unordered_map<std::string, std::int64_t> ids_;
 };
 
 }  // namespace
