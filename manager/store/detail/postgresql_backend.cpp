@@ -74,6 +74,7 @@ class PostgresqlBackend final : public Backend {
     exec(
         "CREATE TEMP TABLE series_new (agent text, kind text, key text, metric text) "
         "ON COMMIT DELETE ROWS");
+    preload_series();
     return applied;
   }
 
@@ -95,8 +96,11 @@ class PostgresqlBackend final : public Backend {
       }
       const auto ids = resolve_series(batch.samples);
       std::set<std::int64_t> new_hours;
+      std::optional<std::int64_t> last_hour;  // rows come in runs of one hour
       for (const auto& s : batch.samples) {
         auto hour = hour_of(s.time.time_since_epoch().count());
+        if (hour == last_hour) continue;
+        last_hour = hour;
         // Outside 1900..9999 no partition is made: such a row fails the COPY ("no partition"),
         // and the batch is refused as bad data.
         if (!known_hours_.count(hour) && partitionable_hour(hour)) new_hours.insert(hour);
@@ -445,6 +449,24 @@ class PostgresqlBackend final : public Backend {
       PQclear(r);
     }
     if (!failure.empty()) throw DbError("COPY: " + failure, PQstatus(conn_) != CONNECTION_OK);
+  }
+
+  // The newest series (the likeliest to be written) into the cache, up to its bound.
+  void preload_series() {
+    const std::string sql =
+        "SELECT id, agent, kind, key, metric FROM series ORDER BY id DESC LIMIT " +
+        std::to_string(series_.max_entries());
+    PGresult* r = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      std::string msg = first_line(PQresultErrorMessage(r));
+      PQclear(r);
+      throw DbError("series: " + msg, PQstatus(conn_) != CONNECTION_OK);
+    }
+    series_.preload(static_cast<std::size_t>(PQntuples(r)), [r](std::size_t row, int col) {
+      return std::string_view(PQgetvalue(r, static_cast<int>(row), col),
+                              static_cast<std::size_t>(PQgetlength(r, static_cast<int>(row), col)));
+    });
+    PQclear(r);
   }
 
   // The series id of each sample, in order; series met for the first time are inserted (in the

@@ -33,6 +33,22 @@ class SeriesCache {
     if (auto it = known_.find(key); it != known_.end()) return it->second;
     return std::nullopt;
   }
+  // Fills the cache from rows of (id, agent, kind, key, metric) as text, up to its bound (at
+  // connection: a restarted writer does not ask again for every series it writes).
+  template <typename Get>
+  void preload(std::size_t rows, Get get) {
+    std::string key;
+    for (std::size_t r = 0; r < rows && known_.size() < max_entries_; ++r) {
+      key.clear();
+      for (int c = 1; c <= 4; ++c) {
+        if (c > 1) key.push_back('\0');
+        key.append(get(r, c));
+      }
+      known_.insert_or_assign(key, static_cast<std::int32_t>(std::stol(std::string(get(r, 0)))));
+    }
+  }
+  std::size_t max_entries() const { return max_entries_; }
+
   void stage(std::string key, std::int32_t id) { staged_.insert_or_assign(std::move(key), id); }
   void commit() {
     if (known_.size() + staged_.size() > max_entries_) known_.clear();

@@ -4,6 +4,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <filesystem>
 
 #include "manager/store/detail/backend.h"
@@ -39,6 +40,7 @@ class SqliteBackend final : public Backend {
       exec("PRAGMA synchronous=NORMAL");
       auto applied = migrate();
       prepare();
+      preload_series();
       return applied;
     } catch (const DbError& e) {
       disconnect();
@@ -212,6 +214,31 @@ class SqliteBackend final : public Backend {
       }
     }
     return applied;
+  }
+
+  // The newest series into the cache, up to its bound (a restarted writer does not ask again).
+  void preload_series() {
+    sqlite3_stmt* st = nullptr;
+    const std::string sql =
+        "SELECT id, agent, kind, key, metric FROM series ORDER BY id DESC LIMIT " +
+        std::to_string(series_.max_entries());
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      throw DbError(sqlite3_errmsg(db_), true);
+    }
+    std::vector<std::array<std::string, 5>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::array<std::string, 5> row;
+      for (int c = 0; c < 5; ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        row[c].assign(text != nullptr ? text : "",
+                      static_cast<std::size_t>(sqlite3_column_bytes(st, c)));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    series_.preload(rows.size(), [&rows](std::size_t r, int c) {
+      return std::string_view(rows[r][static_cast<std::size_t>(c)]);
+    });
   }
 
   void prepare() {
