@@ -5,12 +5,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "manager/store/detail/migrations.h"
 #include "manager/store/soci_store.h"
@@ -255,6 +258,67 @@ TEST_P(HistoryTest, UnreachableDatabaseIsAQueryErrorNotABadRequest) {
   }
   auto reader = open_store_reader(settings);
   expect_query_error([&] { reader->events({}); }, false, "no database");
+}
+
+// Several threads share a reader with fewer connections than threads.
+TEST_P(HistoryTest, ConcurrentQueriesShareThePool) {
+  auto settings = db_->settings();
+  auto store = open_store(settings, options_);
+  std::vector<Sample> samples;
+  const auto t0 = us_of(wall_now()) - 100 * 1'000'000LL;
+  for (int i = 0; i < 100; ++i) {
+    samples.push_back({"a", ObjectKind::kPort, "A1", "m", us(t0 + i * 1'000'000LL), i * 1.0});
+  }
+  store->add_samples(samples);
+  ASSERT_TRUE(store->flush(10s));
+  ReaderOptions options;
+  options.max_connections = 2;
+  auto reader = open_store_reader(settings, options);
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        HistoryQuery q;
+        q.series = {"a", ObjectKind::kPort, "A1", "m"};
+        q.since = us(t0);
+        q.until = us(t0 + 100 * 1'000'000LL);
+        if (reader->history(q).points.size() == 100) ++good;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 120);
+}
+
+// A query that cannot finish within the statement timeout is a QueryError (not a bad request),
+// and the connection serves the next query.
+TEST(PostgresqlReader, StatementTimeoutEndsAQueryAndTheConnectionGoesOn) {
+  testing::TempDir dir("np-hist");
+  auto db = testdb::make_postgres(shared_server(), "timeout", dir);
+  auto settings = db->settings();
+  ASSERT_EQ(migrate_database(settings).size(), 2u);
+  ReaderOptions options;
+  options.statement_timeout = 300ms;
+  options.max_connections = 1;
+  auto reader = open_store_reader(settings, options);
+  EXPECT_TRUE(reader->series("a").empty());
+  PGconn* locker = PQconnectdb(shared_server().conninfo("timeout").c_str());
+  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN"));
+  PQclear(PQexec(locker, "LOCK TABLE series IN ACCESS EXCLUSIVE MODE"));
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    reader->series("a");
+    ADD_FAILURE() << "no QueryError";
+  } catch (const QueryError& e) {
+    EXPECT_FALSE(e.bad_request());
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("statement timeout"));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  PQclear(PQexec(locker, "ROLLBACK"));
+  PQfinish(locker);
+  EXPECT_TRUE(reader->series("a").empty()) << "the same connection answers again";
 }
 
 // Every 5 minutes for 26 hours (so across a midnight and, on PostgreSQL, across compacted hours
