@@ -166,30 +166,9 @@ class SociStore final : public Store {
  private:
   std::size_t pending_rows() const { return pending_samples_.size() + pending_events_.size(); }
 
-  // Cuts the pending rows into batches: full ones always, the last partial one when `all`.
   std::vector<Batch> cut_batches(bool all) {
-    std::vector<Batch> out;
-    while (pending_rows() >= settings_.batch_size || (all && pending_rows() > 0)) {
-      Batch b;
-      b.seq = next_seq_++;
-      b.id = writer_id_ + "-" + std::to_string(b.seq);
-      std::size_t room = settings_.batch_size;
-      auto take = [&room](auto& from, auto& to) {
-        const std::size_t n = std::min(room, from.size());
-        if (n == from.size() && to.empty()) {
-          to.swap(from);
-        } else {
-          to.assign(std::make_move_iterator(from.begin()),
-                    std::make_move_iterator(from.begin() + n));
-          from.erase(from.begin(), from.begin() + n);
-        }
-        room -= n;
-      };
-      take(pending_events_, b.events);
-      take(pending_samples_, b.samples);
-      out.push_back(std::move(b));
-    }
-    return out;
+    return detail::cut_batches(pending_events_, pending_samples_, settings_.batch_size, all,
+                               writer_id_, next_seq_);
   }
 
   void run() {

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "manager/store/detail/batch.h"
 #include "manager/store/detail/sql_reader.h"
 #include "manager/store/store_health.h"
 
@@ -51,6 +52,47 @@ TEST(EventCursor, FilterHashTellsQueriesApart) {
   b = {};
   b.kind = EventKind::kUp;
   EXPECT_NE(detail::event_filter_hash(a), detail::event_filter_hash(b));
+}
+
+TEST(CutBatches, FullBatchesEventsFirstAndTheRestStaysPending) {
+  std::vector<Event> events(3);
+  std::vector<Sample> samples;
+  for (int i = 0; i < 10; ++i) samples.push_back({"a", ObjectKind::kPort, "A1", "m", {}, 1.0 * i});
+  for (int i = 0; i < 3; ++i) events[i].text = std::to_string(i);
+  std::uint64_t seq = 7;
+  auto cut = detail::cut_batches(events, samples, 4, false, "w", seq);
+  ASSERT_EQ(cut.size(), 3u);  // 13 rows: 3 full batches, 1 row left
+  EXPECT_EQ(cut[0].id, "w-7");
+  EXPECT_EQ(cut[2].seq, 9u);
+  EXPECT_EQ(seq, 10u);
+  EXPECT_EQ(cut[0].events.size(), 3u);
+  EXPECT_EQ(cut[0].samples.size(), 1u);
+  EXPECT_EQ(cut[0].samples[0].value, 0);
+  EXPECT_EQ(cut[1].samples.front().value, 1);
+  EXPECT_EQ(cut[2].samples.back().value, 8);
+  EXPECT_TRUE(events.empty());
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].value, 9);
+  EXPECT_TRUE(detail::cut_batches(events, samples, 4, false, "w", seq).empty());
+  auto rest = detail::cut_batches(events, samples, 4, true, "w", seq);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].rows(), 1u);
+  EXPECT_TRUE(samples.empty());
+  EXPECT_TRUE(detail::cut_batches(events, samples, 4, true, "w", seq).empty());
+
+  // Exactly a batch of samples, then exactly two: the vectors are handed over whole.
+  samples.assign(4, Sample{});
+  auto one = detail::cut_batches(events, samples, 4, false, "w", seq);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].samples.size(), 4u);
+  EXPECT_TRUE(samples.empty());
+  samples.assign(8, Sample{});
+  events.assign(1, Event{});
+  auto two = detail::cut_batches(events, samples, 9, false, "w", seq);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].rows(), 9u);
+  EXPECT_TRUE(samples.empty());
+  EXPECT_TRUE(events.empty());
 }
 
 class Recorder final : public model::HealthWriter {
