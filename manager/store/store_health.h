@@ -1,30 +1,23 @@
 #pragma once
-// The store's health as the exporter publishes it: StoreMetrics as netpower_store_* families
-// (the names and help texts dashboards already use; docs/metrics.md).
-
-#include <functional>
+// The store's own health: its StoreMetrics as the netpower_store_* families of docs/metrics.md.
 
 #include "manager/model/health.h"
 #include "manager/store/store.h"
 
 namespace netpower::manager::store {
 
-// Writes one snapshot of `m`. netpower_store_down_since_timestamp_seconds is written only while
-// the database is unreachable.
-void write_store_health(const StoreMetrics& m, model::HealthWriter& out);
+void write_store_health(const StoreMetrics& s, model::HealthWriter& out);
 
-// A HealthSource over a store (or anything that returns StoreMetrics): each write_health() takes
-// a fresh snapshot. The store must outlive the source.
+// A store's counters at every scrape. `store` must outlive it.
 class StoreHealth final : public model::HealthSource {
  public:
-  explicit StoreHealth(const Store& store) : metrics_([&store] { return store.metrics(); }) {}
-  explicit StoreHealth(std::function<StoreMetrics()> metrics) : metrics_(std::move(metrics)) {}
+  explicit StoreHealth(const Store& store) : store_(store) {}
   void write_health(model::HealthWriter& out) const override {
-    write_store_health(metrics_(), out);
+    write_store_health(store_.metrics(), out);
   }
 
  private:
-  std::function<StoreMetrics()> metrics_;
+  const Store& store_;
 };
 
 }  // namespace netpower::manager::store

@@ -123,9 +123,8 @@ TEST(StoreHealth, WritesEveryFamilyUnderTodaysNames) {
   m.spool_rows = 5;
   m.samples_written_total = 1234;
   m.rows_dropped_total = 7;
-  StoreHealth health([&] { return m; });
   Recorder r;
-  health.write_health(r);
+  write_store_health(m, r);
   EXPECT_EQ(r.seen.size(), 19u);
   EXPECT_EQ(r.seen.count("netpower_store_down_since_timestamp_seconds"), 0u) << "connected";
   EXPECT_EQ(r.seen.at("netpower_store_connected"), std::make_pair(std::string("gauge"), 1.0));
@@ -140,7 +139,7 @@ TEST(StoreHealth, WritesEveryFamilyUnderTodaysNames) {
   m.connected = false;
   m.down_since = WallTime{std::chrono::seconds(1'700'000'000) + std::chrono::milliseconds(500)};
   Recorder down;
-  health.write_health(down);
+  write_store_health(m, down);
   EXPECT_EQ(down.seen.size(), 20u);
   EXPECT_EQ(down.seen.at("netpower_store_connected").second, 0);
   EXPECT_EQ(down.seen.at("netpower_store_down_since_timestamp_seconds").second, 1'700'000'000.5);
