@@ -361,7 +361,8 @@ int main(int argc, char** argv) {
         raw_load, static_cast<double>(raw_bytes) / values, raw_q.median_ms, raw_q.p90_ms);
     std::fflush(stdout);
     t0 = Clock::now();
-    const auto summary = backend->compact(model::wall_now(), std::chrono::seconds(0));
+    const auto summary =
+        backend->compact(model::wall_now(), std::chrono::seconds(0), SIZE_MAX).summary;
     const double compact_s = seconds_since(t0);
     fresh.exec("VACUUM ANALYZE samples_hourly");
     const auto compact_bytes = partitions_bytes(fresh, "samples_hourly") +

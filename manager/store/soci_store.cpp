@@ -209,8 +209,8 @@ class SociStore final : public Store {
         next_compact = now;
       }
       if (connected_ && now >= next_compact) {
-        compact();
-        next_compact = now + options_.compaction_interval;
+        const bool more = compact();
+        next_compact = more ? now : now + options_.compaction_interval;
       }
       if (connected_ && !queue_.empty()) write_front();
       publish();
@@ -356,19 +356,23 @@ class SociStore final : public Store {
     }
   }
 
-  void compact() {
+  // One hour per call: a big hour takes seconds, and batches are written between hours. True when
+  // more hours wait (the writer comes back at once).
+  bool compact() {
     try {
-      auto summary = backend_->compact(wall_now(), options_.compaction_delay);
-      if (!summary.empty()) {
-        if (summary.size() >= 2) summary.resize(summary.size() - 2);
-        spdlog::info("store: compaction: {}", summary);
+      auto result = backend_->compact(wall_now(), options_.compaction_delay, 1);
+      if (!result.summary.empty()) {
+        result.summary.resize(result.summary.size() - 2);
+        spdlog::info("store: compaction: {}", result.summary);
       }
+      return result.more;
     } catch (const DbError& e) {
       if (e.connection_lost()) {
         connection_lost(e.what());
       } else {
         spdlog::error("store: compaction failed: {}", e.what());
       }
+      return false;
     }
   }
 

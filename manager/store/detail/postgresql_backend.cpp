@@ -199,7 +199,7 @@ class PostgresqlBackend final : public Backend {
     }
   }
 
-  std::string compact(WallTime now, core::Duration delay) override {
+  Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) override {
     check_connected();
     try {
       const auto now_us = now.time_since_epoch().count();
@@ -210,9 +210,11 @@ class PostgresqlBackend final : public Backend {
       auto partitions = query_column(
           "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
           "WHERE i.inhparent = 'samples_raw'::regclass ORDER BY 1");
-      int compacted = 0, dropped = 0;
+      std::size_t compacted = 0;
+      int dropped = 0;
       long rows = 0;
-      for (const auto& name : partitions) {
+      Compaction out;
+      for (const auto& name : partitions) {  // by name: oldest first
         // samples_raw_pYYYYMMDDHH
         if (name.size() != 23 || name.rfind("samples_raw_p", 0) != 0) continue;
         auto day = parse_compact(name.substr(13, 8));
@@ -221,8 +223,13 @@ class PostgresqlBackend final : public Backend {
         const std::int64_t hour = *day * 24 + std::stoi(hh);
         const std::int64_t start = hour * kUsPerHour;
         if (start + kUsPerHour + delay_us > now_us) continue;  // not finished (long enough)
+        const bool expired = start + kUsPerHour <= now_us - retention_us;
+        if (!expired && compacted >= max_hours) {
+          out.more = true;
+          break;
+        }
         exec("BEGIN");
-        if (start + kUsPerHour <= now_us - retention_us) {
+        if (expired) {
           ++dropped;
         } else {
           const auto day_of_hour = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
@@ -235,13 +242,14 @@ class PostgresqlBackend final : public Backend {
         known_hours_.erase(hour);
         known_days_.insert(hour >= 0 ? hour / 24 : -((-hour + 23) / 24));
       }
-      std::string summary;
       if (compacted > 0) {
-        summary += "compacted " + std::to_string(compacted) + " hour(s) into " +
-                   std::to_string(rows) + " series-hour row(s); ";
+        out.summary += "compacted " + std::to_string(compacted) + " hour(s) into " +
+                       std::to_string(rows) + " series-hour row(s); ";
       }
-      if (dropped > 0) summary += "dropped " + std::to_string(dropped) + " expired raw hour(s); ";
-      return summary;
+      if (dropped > 0) {
+        out.summary += "dropped " + std::to_string(dropped) + " expired raw hour(s); ";
+      }
+      return out;
     } catch (const DbError& e) {
       throw settle(e);
     }

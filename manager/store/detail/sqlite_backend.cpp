@@ -166,7 +166,7 @@ class SqliteBackend final : public Backend {
     }
   }
 
-  std::string compact(WallTime, core::Duration) override { return ""; }
+  Compaction compact(WallTime, core::Duration, std::size_t) override { return {}; }
 
   std::string describe() const override { return "sqlite " + settings_.sqlite_path; }
 

@@ -430,6 +430,38 @@ TEST_P(HistoryTest, StepBucketsAndLimits) {
   EXPECT_EQ(h.points.back().value, 178);
 }
 
+// A backlog of finished hours (a manager that was stopped, a long outage) is compacted one hour
+// per pass, passes back to back, from the start of the store: not one hour per interval.
+TEST(PostgresqlCompaction, BacklogIsCompactedHourAfterHourAtStart) {
+  testing::TempDir dir("np-hist");
+  auto db = testdb::make_postgres(shared_server(), "backlog", dir);
+  auto settings = db->settings();
+  StoreOptions idle;  // never compacts on its own while it writes
+  idle.compaction_interval = std::chrono::hours(1);
+  idle.compaction_delay = 0ms;
+  const auto now = us_of(wall_now());
+  const auto this_hour = now - now % kUsPerHour;
+  std::vector<Sample> samples;
+  for (int h = 1; h <= 12; ++h) {
+    for (int i = 0; i < 10; ++i) {
+      samples.push_back({"a", ObjectKind::kPort, "A1", "m",
+                         us(this_hour - h * kUsPerHour + i * 60'000'000LL), 1.0 * i});
+    }
+  }
+  {
+    auto store = open_store(settings, idle);
+    ASSERT_TRUE(store->flush(10s));  // connected (and compacted nothing)
+    store->add_samples(samples);
+    ASSERT_TRUE(store->flush(10s));
+  }
+  EXPECT_EQ(db->count("samples_raw"), 120) << "written raw, not compacted yet";
+  auto store = open_store(settings, idle);
+  EXPECT_TRUE(wait_until([&] { return db->count("samples_raw") == 0; }, 20s))
+      << db->count("samples_raw") << " raw rows left";
+  EXPECT_EQ(db->count("samples_hourly"), 12);
+  EXPECT_EQ(db->count("samples"), 120);
+}
+
 // Compacted hours give back every value exactly: float4 where each value reads back from it,
 // float8 for the rest (one value that does not fit keeps its whole hour in float8).
 TEST_P(HistoryTest, CompactionKeepsEveryValueExactly) {
