@@ -33,6 +33,7 @@ std::vector<model::AgentRecord> agent_records(const config::ManagerConfig& confi
 // Declared in the order they are built; destroyed in reverse after stop() took them down.
 struct Manager::Parts {
   store::StorePtr store;
+  store::StoreReaderPtr reader;  // its own connections, never the writer's
   std::unique_ptr<EventHub> hub;
   std::unique_ptr<state::FleetState> fleet;
   Gate gate;
@@ -58,6 +59,7 @@ void Manager::start() {
   try {
     p->store = store::open_store(config.store);
     p->store->set_agents(agent_records(config));
+    p->reader = store::open_store_reader(config.store);
     p->fleet = std::make_unique<state::FleetState>(config.agents);
 
     // Every event is published once on the hub; the state's recent events and the store take it
@@ -95,8 +97,8 @@ void Manager::start() {
     p->store_health = std::make_unique<store::StoreHealth>(*p->store);
     p->process_health =
         std::make_unique<exporter::ProcessHealth>("netpower-manager", options_.version);
-    p->http_health = std::make_unique<model::HealthFunction>(
-        [parts = p.get()](model::HealthWriter& out) {
+    p->http_health =
+        std::make_unique<model::HealthFunction>([parts = p.get()](model::HealthWriter& out) {
           if (parts->web) parts->web->write_health(out);
         });
     exporter::HealthSources health = {p->process_health.get(), p->pollers.get(), p->hub.get(),
@@ -118,11 +120,11 @@ void Manager::start() {
       }
       http_options.metrics_require_auth = config.http.metrics_require_auth;
       http_options.events = p->hub.get();
+      http_options.store = p->reader.get();
       p->web = std::make_unique<http::HttpServer>(
           http_options, *p->fleet, [exporter = p->exporter.get()]() { return exporter->scrape(); });
       p->web->start();
-      const std::size_t principals =
-          http_options.principals.size() + (http_options.token ? 1 : 0);
+      const std::size_t principals = http_options.principals.size() + (http_options.token ? 1 : 0);
       if (principals == 0) {
         spdlog::warn(
             "HTTP: no principals (http.principals): the API is open for reading and refuses "
@@ -183,6 +185,7 @@ void Manager::stop() {
   p.receiver.reset();
   p.hub.reset();
   p.store_health.reset();
+  p.reader.reset();
   p.store.reset();  // writes what is left or spools it
 }
 

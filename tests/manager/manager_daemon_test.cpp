@@ -229,6 +229,27 @@ TEST_F(ManagerDaemonTest, PollsRealAgentsIntoPostgresqlAndServesTheirState) {
       pg.scalar("netpower", "SELECT count(*) FROM events WHERE agent = 'rack-a' AND kind = 'up'"),
       "1");
 
+  // The same history through the API, read by the store's reader from PostgreSQL: one port's
+  // load (by its id, then by its device name), and the events page.
+  ASSERT_TRUE(wait_until(
+      [&]() {
+        auto r =
+            http_get(http_port_, "/api/v1/agents/rack-a/ports/A1/history?metric=outlet.current");
+        return r.status == 200 && json::parse(r.body)["points"].size() >= 3;
+      },
+      20s));
+  {
+    const auto name = port_of(agent_json("rack-a"), "A1")->at("name").get<std::string>();
+    auto by_name = http_get(http_port_, "/api/v1/agents/rack-a/ports/" + name + "/history");
+    ASSERT_EQ(by_name.status, 200) << by_name.body;
+    EXPECT_EQ(json::parse(by_name.body)["port"]["id"], "A1");
+    EXPECT_GE(json::parse(by_name.body)["points"].size(), 3u);
+    auto down = http_get(http_port_, "/api/v1/events?agent=rack-dead&kind=down");
+    ASSERT_EQ(down.status, 200) << down.body;
+    ASSERT_EQ(json::parse(down.body)["events"].size(), 1u) << down.body;
+    EXPECT_EQ(http_get(http_port_, "/api/v1/agents/rack-a/ports/Q9/history").status, 404);
+  }
+
   // /metrics is what Prometheus accepts.
   auto metrics = http_get(http_port_, "/metrics");
   ASSERT_EQ(metrics.status, 200);
@@ -269,14 +290,20 @@ TEST_F(ManagerDaemonTest, ATrapUpdatesThePortBeforeTheNextPollAndBecomesAnEvent)
   auto ra = agent_json("rack-a");
   EXPECT_GE(ra["traps_total"].get<int>(), 1);
 
-  auto events = http_get(http_port_, "/api/v1/events?limit=50&agent=rack-a");
-  ASSERT_EQ(events.status, 200);
-  bool seen = false;
-  auto parsed = json::parse(events.body);
-  for (const auto& e : parsed["events"]) {
-    seen = seen || (e["kind"] == "trap" && e["oid"] == "1.3.6.1.4.1.1718.2.100.0.5");
-  }
-  EXPECT_TRUE(seen) << events.body;
+  // The API's events come from the store: the trap is there once the writer committed it.
+  std::string last_events;
+  EXPECT_TRUE(wait_until(
+      [&]() {
+        auto events = http_get(http_port_, "/api/v1/events?limit=50&agent=rack-a");
+        if (events.status != 200) return false;
+        last_events = events.body;
+        for (const auto& e : json::parse(events.body)["events"]) {
+          if (e["kind"] == "trap" && e["oid"] == "1.3.6.1.4.1.1718.2.100.0.5") return true;
+        }
+        return false;
+      },
+      20s))
+      << last_events;
   // The load trap is also kept as a threshold crossing.
   ASSERT_TRUE(wait_until(
       [&]() {
