@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -130,9 +131,9 @@ struct Request {
   bool rediscovered = false;   // one unknownEngineID re-discovery per request
   Bytes packet;
   int attempt = 0;
-  asio::steady_timer timer;
-
-  explicit Request(asio::io_context& io) : timer(io) {}
+  // Made when the request starts on the I/O thread: a request still queued when the io_context is
+  // destroyed owns no I/O object.
+  std::optional<asio::steady_timer> timer;
 };
 
 class ClientImpl final : public Client {
@@ -145,12 +146,12 @@ class ClientImpl final : public Client {
   }
 
   ~ClientImpl() override {
-    for (auto& [serial, r] : requests_) r->timer.cancel();
+    for (auto& [serial, r] : requests_) r->timer->cancel();
     resolver_.cancel();
   }
 
   void request(TargetPtr target, RequestPdu pdu, Callback done) override {
-    auto r = std::make_unique<Request>(io_);
+    auto r = std::make_unique<Request>();
     r->target = std::move(target);
     r->pdu = std::move(pdu);
     r->done = std::move(done);
@@ -195,7 +196,7 @@ class ClientImpl final : public Client {
     requests_.clear();
     by_id_.clear();
     for (auto& [serial, r] : all) {
-      r->timer.cancel();
+      r->timer->cancel();
       r->response.error = Error::kStopped;
       r->response.error_text = "the client stopped";
       r->done(std::move(r->response));
@@ -208,6 +209,7 @@ class ClientImpl final : public Client {
   void start(std::unique_ptr<Request> owned) {
     Request& r = *owned;
     r.serial = ++serial_;
+    r.timer.emplace(io_);
     requests_.emplace(r.serial, std::move(owned));
     if (stopped_) return fail(r, Error::kStopped, "the client stopped");
     const Target& t = *r.target;
@@ -338,8 +340,8 @@ class ClientImpl final : public Client {
     socket->send_to(asio::buffer(r.packet), r.endpoint, 0, ec);
     auto timeout = r.target->timeout;
     if (options_.attempt_timeout) timeout = options_.attempt_timeout(r.attempt, timeout);
-    r.timer.expires_after(timeout);
-    r.timer.async_wait(
+    r.timer->expires_after(timeout);
+    r.timer->async_wait(
         [this, serial = r.serial, attempt = r.attempt, id = r.id](boost::system::error_code error) {
           Request* q = find(serial);
           if (error || q == nullptr || q->attempt != attempt || q->id != id) return;
@@ -521,7 +523,7 @@ class ClientImpl final : public Client {
   // The request is over: no more retries, its id is free, its callback runs last.
   void complete(Request& r) {
     if (r.id != 0) by_id_.erase(r.id);
-    r.timer.cancel();
+    r.timer->cancel();
     auto it = requests_.find(r.serial);
     if (it == requests_.end()) return;
     auto owned = std::move(it->second);
