@@ -2,7 +2,8 @@
 // with the library's own encoder): an answer is matched by request id and sender, a wrong id, a
 // duplicate or late answer and a foreign sender are counted and dropped, retries resend the same
 // bytes, a silent agent is a timeout after retries + 1 datagrams, an error-status comes back as
-// such with its index, a SET carries its typed values, a value SET cannot carry is refused before
+// such with its index, a SET carries its typed values, SNMPv3 discovery, clock resync and the kept
+// engine against a scripted v3 agent, a value SET cannot carry is refused before
 // anything is sent, and stop() ends what is pending. Real agents: tests/integration/snmp_set_test.
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@
 
 #include "manager/snmp/client.h"
 #include "manager/snmp/message.h"
+#include "manager/snmp/usm.h"
 
 namespace netpower::manager::snmp {
 namespace {
@@ -38,8 +40,8 @@ class ScriptedAgent {
     sockaddr_in from{};
     V2cMessage message;
   };
-  // The next datagram within `timeout`, decoded as a v2c request.
-  std::optional<Received> receive(std::chrono::milliseconds timeout = 3s) {
+  // The next datagram within `timeout`, decoded as a v2c request (`v2c` false: not decoded).
+  std::optional<Received> receive(std::chrono::milliseconds timeout = 3s, bool v2c = true) {
     timeval tv{static_cast<time_t>(timeout.count() / 1000),
                static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -51,8 +53,12 @@ class ScriptedAgent {
     if (n <= 0) return std::nullopt;
     r.bytes.resize(static_cast<std::size_t>(n));
     std::string error;
-    if (!decode_v2c(r.bytes, r.message, error)) return std::nullopt;
+    if (v2c && !decode_v2c(r.bytes, r.message, error)) return std::nullopt;
     return r;
+  }
+  void send(const Received& to, std::span<const std::uint8_t> bytes) {
+    ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to.from),
+             sizeof to.from);
   }
   // A Response to `to` (from this socket, or from `via` when given).
   void answer(const Received& to, std::int32_t request_id, std::vector<Varbind> varbinds,
@@ -303,6 +309,103 @@ TEST(Client, UnresolvableHostIsAResolveError) {
   auto r = future_of([&](Callback cb) { run.client().get(t, {kSysUpTime}, cb); });
   ASSERT_EQ(r.wait_for(30s), std::future_status::ready);
   EXPECT_EQ(r.get().error, Error::kResolve);
+}
+
+// A scripted SNMPv3 agent (engine E): the client discovers E, its request is answered with an
+// authenticated notInTimeWindow report carrying a new clock, it resends once with that clock, and
+// the answer completes the request. A second request to the same address needs no discovery.
+TEST(Client, V3DiscoversTheEngineResyncsTheClockOnceAndKeepsTheEngine) {
+  ScriptedAgent agent;
+  ClientRun run;
+  auto target = std::make_shared<Target>(*v2c_target(agent.port()));
+  target->version = Version::kV3;
+  target->community.clear();
+  target->usm = make_usm_credentials("np-admin", SecurityLevel::kAuthPriv, AuthProtocol::kSha,
+                                     "np-auth-secret", PrivProtocol::kAes, "np-priv-secret");
+  const std::vector<std::uint8_t> engine = {0x80, 0x00, 0x1f, 0x88, 0x04, 'n', 'p'};
+  LocalizedKeyCache cache;
+  const UsmKeys& keys = *cache.keys(*target->usm, engine);
+  UsmKeys none;
+  none.level = SecurityLevel::kNoAuthNoPriv;
+  std::uint64_t salt = 1;
+  // Decodes a datagram from the client: header, then (decrypted) scoped PDU.
+  auto open = [&](ScriptedAgent::Received& d, V3Message& m, Pdu& pdu) {
+    std::string error;
+    if (!decode_v3(d.bytes, m, error)) return false;
+    if (!m.encrypted) return decode_scoped_pdu(m.data, pdu, error);
+    Bytes plain;
+    return verify_digest(keys, d.bytes, m) && decrypt(keys, m, plain) &&
+           decode_scoped_pdu(plain, pdu, error);
+  };
+  auto reply = [&](const ScriptedAgent::Received& to, const UsmKeys& k, std::int32_t msg_id,
+                   std::int32_t boots, std::int32_t time, std::uint8_t type, std::int32_t id,
+                   std::vector<Varbind> varbinds) {
+    PduRequest pdu;
+    pdu.type = type;
+    pdu.request_id = id;
+    pdu.varbinds = varbinds;
+    V3Request h{msg_id, engine, boots, time, ++salt};
+    agent.send(to, encode_v3(k, h, pdu));
+  };
+  const Oid not_in_time_window = oid("1.3.6.1.6.3.15.1.1.2.0");
+  const Oid unknown_engine = oid("1.3.6.1.6.3.15.1.1.4.0");
+
+  auto future = future_of([&](Callback cb) { run.client().get(target, {kSysUpTime}, cb); });
+  // 1. The discovery probe: plain, no user; the report gives E, boots 5, time 100.
+  auto probe = agent.receive(3s, false);
+  ASSERT_TRUE(probe);
+  V3Message m;
+  Pdu pdu;
+  ASSERT_TRUE(open(*probe, m, pdu));
+  EXPECT_TRUE(m.engine_id.empty());
+  EXPECT_TRUE(m.user.empty());
+  reply(*probe, none, m.msg_id, 5, 100, kPduReport, pdu.request_id,
+        {unsigned_value(unknown_engine, ValueType::kCounter32, 1)});
+  // 2. The request, authPriv for E at boots 5: refused as out of the window, with boots 6.
+  auto request = agent.receive(3s, false);
+  ASSERT_TRUE(request);
+  ASSERT_TRUE(open(*request, m, pdu)) << "the request does not verify or decrypt with E's keys";
+  EXPECT_EQ(m.user, "np-admin");
+  EXPECT_EQ(m.engine_boots, 5);
+  EXPECT_EQ(pdu.type, kPduGet);
+  UsmKeys report = keys;
+  report.level = SecurityLevel::kAuthNoPriv;  // reports are authenticated, not encrypted
+  reply(*request, report, m.msg_id, 6, 20, kPduReport, pdu.request_id,
+        {unsigned_value(not_in_time_window, ValueType::kCounter32, 1)});
+  // 3. The resend follows the agent's new clock; the answer completes the request.
+  auto resend = agent.receive(3s, false);
+  ASSERT_TRUE(resend);
+  ASSERT_TRUE(open(*resend, m, pdu));
+  EXPECT_EQ(m.engine_boots, 6);
+  EXPECT_GE(m.engine_time, 20);
+  reply(*resend, keys, m.msg_id, 6, 21, kPduResponse, pdu.request_id,
+        {unsigned_value(kSysUpTime, ValueType::kTimeTicks, 99)});
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  auto r = future.get();
+  ASSERT_TRUE(r.ok()) << r.error_text;
+  EXPECT_EQ(r.varbinds.at(0).number, 99u);
+  EXPECT_EQ(r.requests, 3u);  // probe, request, resend
+
+  // The engine is known now: the next request goes straight out, authPriv.
+  future = future_of([&](Callback cb) { run.client().get(target, {kSysUpTime}, cb); });
+  auto direct = agent.receive(3s, false);
+  ASSERT_TRUE(direct);
+  ASSERT_TRUE(open(*direct, m, pdu));
+  EXPECT_TRUE(m.encrypted);
+  EXPECT_EQ(m.engine_boots, 6);
+  // A second notInTimeWindow for the same request is not resynchronised again: it is the error.
+  reply(*direct, report, m.msg_id, 6, 30, kPduReport, pdu.request_id,
+        {unsigned_value(not_in_time_window, ValueType::kCounter32, 2)});
+  auto again = agent.receive(3s, false);
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(open(*again, m, pdu));
+  reply(*again, report, m.msg_id, 6, 30, kPduReport, pdu.request_id,
+        {unsigned_value(not_in_time_window, ValueType::kCounter32, 3)});
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  r = future.get();
+  EXPECT_EQ(r.error, Error::kNotInTimeWindow) << r.error_text;
+  EXPECT_NE(r.error_text.find("usmStatsNotInTimeWindows"), std::string::npos) << r.error_text;
+  EXPECT_EQ(r.requests, 2u);
 }
 
 TEST(UsmKeys, LocalizedOncePerUserAndEngine) {
