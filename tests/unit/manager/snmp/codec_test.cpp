@@ -440,6 +440,17 @@ TEST(Corpus, Write) {
   write("v2c_too_big.bin",
         netsnmp_v2c("c", SNMP_MSG_RESPONSE, 5, 1, 0, {{"1.3.6.1.2.1.1.3.0", 'n', ""}}));
   write("v2c_truncated.bin", std::vector<std::uint8_t>(rows.begin(), rows.begin() + 40));
+  // A SET of every type a SET may carry, and the agent's wrongValue answer to it (index 2).
+  const std::vector<NetSnmpVarbind> set = {{"1.3.6.1.4.1.1718.2.1.4.1.2.65.49", 'i', "1"},
+                                           {"1.3.6.1.4.1.1718.2.1.4.1.2.65.50", 'i', "9"},
+                                           {"1.3.6.1.4.1.32473.1.1.3.1.2.65.49", 's', "web-1"},
+                                           {"1.3.6.1.4.1.32473.1.1.9.0", 'o', "1.3.6.1.4.1"},
+                                           {"1.3.6.1.4.1.32473.1.1.10.0", 'a', "10.1.12.5"},
+                                           {"1.3.6.1.4.1.32473.1.1.11.0", 'u', "7"},
+                                           {"1.3.6.1.4.1.32473.1.1.12.0", 't', "6000"},
+                                           {"1.3.6.1.4.1.32473.1.1.14.0", 'C', "1099511627776"}};
+  write("v2c_set_request.bin", netsnmp_v2c("np-rw", SNMP_MSG_SET, 11, 0, 0, set));
+  write("v2c_set_wrong_value.bin", netsnmp_v2c("np-rw", SNMP_MSG_RESPONSE, 11, 10, 2, set));
 
   const std::vector<std::uint8_t> engine = {0x80, 0x00, 0x1f, 0x88, 0x04, 'n', 'p'};
   for (auto priv : {PrivProtocol::kAes, PrivProtocol::kDes}) {
