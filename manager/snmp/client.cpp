@@ -212,6 +212,10 @@ class ClientImpl final : public Client {
     r.timer.emplace(io_);
     requests_.emplace(r.serial, std::move(owned));
     if (stopped_) return fail(r, Error::kStopped, "the client stopped");
+    if (requests_.size() > options_.max_pending) {
+      return fail(r, Error::kNetwork,
+                  "too many requests in flight (" + std::to_string(options_.max_pending) + ")");
+    }
     const Target& t = *r.target;
     if (t.version == Version::kV3 && !t.usm) {
       return fail(r, Error::kNetwork, "SNMPv3 target without USM credentials");

@@ -110,6 +110,9 @@ struct RequestPdu {
 
 struct ClientOptions {
   int receive_buffer_bytes = 1 << 20;  // SO_RCVBUF asked for the shared sockets
+  // Requests in flight at most; one more ends at once with kNetwork ("too many requests"). Bounds
+  // the memory and keeps the request-id space far from full.
+  std::size_t max_pending = 1 << 18;
   // The timeout of attempt `attempt` (1 = first) of a request whose target says `timeout`: the
   // backoff hook. Default: the same timeout for every attempt.
   std::function<std::chrono::milliseconds(int attempt, std::chrono::milliseconds timeout)>

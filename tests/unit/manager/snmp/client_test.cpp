@@ -111,7 +111,8 @@ class ScriptedAgent {
 // A client on its own I/O thread.
 class ClientRun {
  public:
-  ClientRun() : client_(make_client(io_)), thread_([this] { io_.run(); }) {}
+  explicit ClientRun(ClientOptions options = {})
+      : client_(make_client(io_, std::move(options))), thread_([this] { io_.run(); }) {}
   ~ClientRun() {
     client_->stop();
     work_.reset();
@@ -300,6 +301,24 @@ TEST(Client, StopEndsPendingRequests) {
       future_of([&](Callback cb) { run.client().get(v2c_target(agent.port()), {kSysUpTime}, cb); });
   ASSERT_EQ(after.wait_for(1s), std::future_status::ready);
   EXPECT_EQ(after.get().error, Error::kStopped);
+}
+
+TEST(Client, RequestsPastTheBoundEndAtOnce) {
+  ScriptedAgent agent;
+  ClientOptions options;
+  options.max_pending = 1;
+  ClientRun run(std::move(options));
+  auto first = future_of(
+      [&](Callback cb) { run.client().get(v2c_target(agent.port(), 30s), {kSysUpTime}, cb); });
+  ASSERT_TRUE(agent.receive());
+  auto second = future_of(
+      [&](Callback cb) { run.client().get(v2c_target(agent.port(), 30s), {kSysUpTime}, cb); });
+  ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
+  const auto r = second.get();
+  EXPECT_EQ(r.error, Error::kNetwork);
+  EXPECT_NE(r.error_text.find("too many requests"), std::string::npos) << r.error_text;
+  EXPECT_EQ(r.requests, 0u);
+  EXPECT_EQ(first.wait_for(0s), std::future_status::timeout);  // the first still waits
 }
 
 TEST(Client, UnresolvableHostIsAResolveError) {
