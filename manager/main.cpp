@@ -10,15 +10,8 @@
 
 #include "core/config_error.h"
 #include "manager/config/manager_config.h"
-#include "manager/daemon/event_hub.h"
-#include "manager/daemon/poll_feed.h"
-#include "manager/daemon/poller_pool.h"
-#include "manager/daemon/threshold_events.h"
-#include "manager/exporter/exporter.h"
-#include "manager/http/http_server.h"
-#include "manager/state/fleet_state.h"
+#include "manager/daemon/manager.h"
 #include "manager/store/soci_store.h"
-#include "manager/traps/trap_receiver.h"
 #include "manager/traps/trap_settings.h"
 
 namespace {
@@ -31,15 +24,6 @@ struct Options {
   bool check_only = false;
   bool check_db = false;
 };
-
-std::vector<netpower::manager::model::AgentRecord> agent_records(
-    const netpower::manager::config::ManagerConfig& config) {
-  std::vector<netpower::manager::model::AgentRecord> out;
-  for (const auto& a : config.agents) {
-    out.push_back({a.name, a.address, a.port, to_string(a.version), a.labels});
-  }
-  return out;
-}
 
 int run(const Options& options) {
   using namespace netpower::manager;
@@ -70,77 +54,20 @@ int run(const Options& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto history = store::open_store(config.store);
-  history->set_agents(agent_records(config));
-  state::FleetState fleet(config.agents);
-
-  // Every event is published once on the hub; the state's recent events and the store take it
-  // from there (in this order, so the API shows an event no later than the database has it).
-  daemon::EventHub hub;
-  hub.subscribe("state", [&fleet](const std::vector<model::Event>& events) {
-    for (const auto& e : events) fleet.add_event(e);
-  });
-  hub.subscribe("store", [&history](const std::vector<model::Event>& events) {
-    history->add_events(events);
-  });
-
-  traps::TrapReceiverPtr receiver;
-  if (trap_settings && trap_settings->enabled) {
-    traps::TrapReceiverOptions trap_options;
-    for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
-    trap_options.events = &hub;
-    // The state follows a trap at once (a port's control status without waiting for a poll).
-    trap_options.on_trap = [&fleet, &hub](const traps::DecodedTrap& trap) {
-      fleet.apply_trap(trap);
-      if (auto crossing = daemon::threshold_event(trap)) hub.publish(std::move(*crossing));
-    };
-    receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
-    spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",
-                 trap_settings->listen_address, receiver->port(), receiver->receive_buffer_bytes());
-  } else {
-    spdlog::info("no trap receiver ('traps' is absent or disabled in {})", config.file);
-  }
-
-  daemon::PollFeed feed(fleet, history.get(), &hub);
-  daemon::PollerPool pollers(config, feed);
-
-  exporter::HealthSources health;
-  health.poller = [&pollers]() { return pollers.metrics(); };
-  health.store = [&history]() { return history->metrics(); };
-  if (receiver) health.traps = [&receiver]() { return receiver->counters(); };
-  exporter::Exporter metrics(fleet, health);
-
-  http::HttpServerPtr web;
-  if (config.http.enabled) {
-    http::HttpServerOptions http_options;
-    http_options.address = config.http.address;
-    http_options.port = config.http.port;
-    if (!config.http.token.empty()) http_options.token = config.http.token.reveal();
-    web = std::make_unique<http::HttpServer>(http_options, fleet,
-                                             [&metrics]() { return metrics.scrape(); });
-    web->start();
-    spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status{}", web->address(), web->port(),
-                 http_options.token ? " (the API needs the bearer token)" : "");
-  } else {
-    spdlog::info("no HTTP server (http.enabled is false)");
-  }
-
-  pollers.start();
-  spdlog::info("netpower-manager {} running: {} agent(s), store {}", kVersion, config.agents.size(),
-               config.store.backend == config::StoreBackend::kPostgresql
-                   ? config.store.postgresql.describe()
-                   : config.store.sqlite_path);
+  const std::size_t agents = config.agents.size();
+  const std::string store = config.store.backend == config::StoreBackend::kPostgresql
+                                ? config.store.postgresql.describe()
+                                : config.store.sqlite_path;
+  daemon::ManagerOptions manager_options{std::move(config), std::move(trap_settings)};
+  manager_options.version = kVersion;
+  daemon::Manager manager(std::move(manager_options));
+  manager.start();
+  spdlog::info("netpower-manager {} running: {} agent(s), store {}", kVersion, agents, store);
   int signo = 0;
   sigwait(&signals, &signo);
   spdlog::info("netpower-manager stopping (signal {})", signo);
-  pollers.stop();
-  auto totals = pollers.metrics();
-  spdlog::info("poller stopped: {} polls, {} failed, {} varbinds", totals.polls_total,
-               totals.poll_failures_total, totals.varbinds_total);
-  if (web) web->stop();
-  receiver.reset();  // no more events from the traps
-  hub.stop();        // delivers what was published, then the store flushes it
-  history.reset();
+  manager.stop();
+  spdlog::info("netpower-manager stopped");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "manager/config/manager_config.h"
 
+#include "manager/model/labels.h"
+
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -22,9 +24,6 @@ using core::Duration;
 using core::YamlReader;
 
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-// Labels the exporter sets itself; a configured label may not take their place.
-constexpr const char* kReservedLabels[] = {"agent", "board", "port",    "name",
-                                           "group", "job",   "instance"};
 
 template <typename Enum>
 struct Choice {
@@ -98,15 +97,6 @@ struct AgentFields {
       "auth_protocol", "auth_key", "auth_key_file", "auth_key_env", "priv_protocol", "priv_key", \
       "priv_key_file", "priv_key_env", "poll_interval", "timeout", "retries", "labels"
 
-bool valid_label_name(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
-  for (unsigned char c : name) {
-    if (!(std::isalnum(c) || c == '_')) return false;
-  }
-  return name.rfind("__", 0) != 0;
-}
-
 Duration bounded_duration(const YamlReader& r, const YAML::Node& map, const char* key, Duration min,
                           Duration max, const char* range) {
   auto d = r.duration(map, key, min);
@@ -149,12 +139,17 @@ AgentFields read_agent_fields(const YamlReader& r, const YAML::Node& node) {
     if (!labels.IsMap()) r.fail(labels, "'labels' must be a mapping of name: value");
     for (const auto& item : labels) {
       auto name = item.first.Scalar();
-      if (!valid_label_name(name)) {
+      if (!model::valid_label_name(name)) {
         r.fail(item.first, "label name '" + name +
                                "' must match [a-zA-Z_][a-zA-Z0-9_]* (at most 64, no leading __)");
       }
-      for (auto* reserved : kReservedLabels) {
-        if (name == reserved) r.fail(item.first, "label '" + name + "' is set by netpower itself");
+      if (model::is_reserved_label(name)) {
+        std::string all;
+        for (auto reserved : model::kReservedLabelNames) {
+          all += (all.empty() ? "" : ", ") + std::string(reserved);
+        }
+        r.fail(item.first,
+               "label '" + name + "' is set by netpower itself (reserved: " + all + ")");
       }
       f.labels[name] = r.string(labels, name.c_str(), "", 128);
     }

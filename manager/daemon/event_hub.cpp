@@ -97,21 +97,21 @@ void EventHub::deliver_loop() {
 
 void EventHub::write_health(model::HealthWriter& out) const {
   std::lock_guard lock(mutex_);
-  out.counter("netpower_manager_hub_events_published_total", "Events published on the event hub.",
+  out.counter("netpower_hub_events_published_total", "Events published on the event hub.",
               static_cast<double>(published_));
-  out.counter("netpower_manager_hub_events_delivered_total",
+  out.counter("netpower_hub_events_delivered_total",
               "Events delivered to every subscriber of the event hub.",
               static_cast<double>(delivered_));
-  out.counter("netpower_manager_hub_events_dropped_total",
+  out.counter("netpower_hub_events_dropped_total",
               "Events published after the hub stopped (not delivered).",
               static_cast<double>(dropped_));
-  out.counter("netpower_manager_hub_publish_waits_total",
+  out.counter("netpower_hub_publish_waits_total",
               "Publish calls that waited because the hub's queue was full.",
               static_cast<double>(waits_));
-  out.gauge("netpower_manager_hub_queued_events", "Events waiting for delivery.",
+  out.gauge("netpower_hub_queued_events", "Events waiting for delivery.",
             static_cast<double>(queued_events_));
   for (const auto& s : subscribers_) {
-    out.counter("netpower_manager_hub_subscriber_failures_total",
+    out.counter("netpower_hub_subscriber_failures_total",
                 "Batches a subscriber failed on (its exception was logged).",
                 static_cast<double>(s.failures), {{"subscriber", s.name}});
   }

@@ -3,7 +3,7 @@
 // hands each batch to every subscriber, in publication order, subscribers in the order they
 // subscribed. Bounded: beyond `max_queued` waiting events a publish() waits for the delivery
 // thread (back-pressure, never a silent drop), so a stuck subscriber shows as a growing
-// `netpower_manager_hub_queued_events` and then as slow producers, not as lost events.
+// `netpower_hub_queued_events` and then as slow producers, not as lost events.
 
 #include <condition_variable>
 #include <cstdint>

@@ -2,31 +2,37 @@
 
 #include <spdlog/spdlog.h>
 
-#include "manager/poller/sentry2_samples.h"
+#include "manager/mib/decode.h"
+#include "manager/mib/samples.h"
 
 namespace netpower::manager::daemon {
 
-std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time) {
-  std::vector<model::Sample> out;
-  if (!agent.ups) return out;
-  out.reserve(agent.ups->values.size());
-  for (const auto& [metric, value] : agent.ups->values) {
-    out.push_back({agent.name, model::ObjectKind::kUps, "", metric, time, value});
-  }
-  return out;
+void PollFeed::on_poll(poller::PollResult result) {
+  // Decoded once: the state keeps the readings, the store's samples are made from them.
+  std::optional<mib::AgentReadings> readings;
+  if (result.ok()) readings = mib::decode_poll(result.varbinds, result.started);
+  if (readings && readings->rejected > 0) log_rejected(result.agent, readings->rejected);
+  fleet_.apply_poll(result, readings ? &*readings : nullptr);
+  if (history_ == nullptr) return;
+  const mib::PollFacts facts{result.agent, result.started, result.duration, result.ok()};
+  auto samples = mib::poll_samples(facts, readings ? &*readings : nullptr);
+  if (!samples.empty()) history_->add_samples(std::move(samples));
 }
 
-void PollFeed::on_poll(poller::PollResult result) {
-  fleet_.apply_poll(result);
-  if (history_ == nullptr) return;
-  auto samples = poller::sentry2_samples(result);
-  if (result.ok()) {
-    if (auto agent = fleet_.agent(result.agent)) {
-      auto ups = ups_samples(*agent, result.started);
-      samples.insert(samples.end(), ups.begin(), ups.end());
-    }
+void PollFeed::log_rejected(const std::string& agent, std::uint64_t rejected) {
+  std::uint64_t polls = 0;
+  {
+    std::lock_guard lock(mutex_);
+    polls = ++rejecting_polls_[agent];
   }
-  if (!samples.empty()) history_->add_samples(std::move(samples));
+  // The first such poll of an agent, then one in 1000: a misbehaving agent cannot flood the log.
+  if (polls == 1 || polls % 1000 == 0) {
+    spdlog::warn(
+        "agent {}: {} varbind(s) refused in one poll (rows the MIBs cannot have: boards outside "
+        "A..Z, ports outside A1..Z4, more than 64 UPS alarms); {} poll(s) so far with refusals, "
+        "see netpower_agent_rejected_varbinds_total",
+        agent, rejected, polls);
+  }
 }
 
 void PollFeed::on_state(const poller::StateChange& change) {

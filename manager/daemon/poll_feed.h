@@ -3,6 +3,11 @@
 // the API), the store (samples, batched by the store's writer) and the event hub (up/down events,
 // which the state and the store take from there).
 
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
 #include "manager/model/event_bus.h"
 #include "manager/poller/poller.h"
 #include "manager/state/fleet_state.h"
@@ -20,12 +25,13 @@ class PollFeed final : public poller::PollSink {
   void on_state(const poller::StateChange& change) override;
 
  private:
+  void log_rejected(const std::string& agent, std::uint64_t rejected);
+
   state::FleetState& fleet_;
   store::Store* history_;     // may be null (no store)
   model::EventSink* events_;  // may be null (no hub)
+  std::mutex mutex_;          // the pollers' threads call in at once
+  std::map<std::string, std::uint64_t> rejecting_polls_;
 };
-
-// The store's samples of an agent's UPS-MIB values ("battery.charge", ...), stamped `time`.
-std::vector<model::Sample> ups_samples(const state::AgentState& agent, model::WallTime time);
 
 }  // namespace netpower::manager::daemon

@@ -1,5 +1,7 @@
 #include "manager/daemon/poller_pool.h"
 
+#include "manager/daemon/poller_health.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -76,6 +78,10 @@ poller::PollerMetrics PollerPool::metrics() const {
     sum.overruns_total += m.overruns_total;
   }
   return sum;
+}
+
+void PollerPool::write_health(model::HealthWriter& out) const {
+  write_poller_health(metrics(), out);
 }
 
 }  // namespace netpower::manager::daemon

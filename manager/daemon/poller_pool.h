@@ -9,14 +9,15 @@
 #include <vector>
 
 #include "manager/config/manager_config.h"
+#include "manager/model/health.h"
 #include "manager/poller/poller.h"
 
 namespace netpower::manager::daemon {
 
-class PollerPool {
+class PollerPool final : public model::HealthSource {
  public:
   PollerPool(const config::ManagerConfig& config, poller::PollSink& sink);
-  ~PollerPool();  // stop()
+  ~PollerPool() override;  // stop()
   PollerPool(const PollerPool&) = delete;
   PollerPool& operator=(const PollerPool&) = delete;
 
@@ -26,6 +27,8 @@ class PollerPool {
   void stop();
   // The sum over the pollers.
   poller::PollerMetrics metrics() const;
+  // metrics() as the netpower_poller_* families.
+  void write_health(model::HealthWriter& out) const override;
 
  private:
   struct Worker {

@@ -1,5 +1,10 @@
 #include "manager/exporter/exporter.h"
 
+#include "manager/exporter/detail/families.h"
+#include "manager/exporter/detail/sinks.h"
+#include "manager/mib/sentry2.h"
+#include "manager/model/labels.h"
+
 #include <prometheus/text_serializer.h>
 
 #include <array>
@@ -15,424 +20,11 @@ namespace netpower::manager::exporter {
 
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
+using namespace detail;  // the families and the sinks
 using state::AgentState;
 using state::BoardState;
 using state::PortState;
 using state::UpsState;
-
-// ---- The families, in exposition order ----------------------------------------------------------
-
-enum class F : std::size_t {
-  kAgentInfo,
-  kAgentUp,
-  kAgentPollDuration,
-  kAgentLastPoll,
-  kAgentPollVarbinds,
-  kAgentPolls,
-  kAgentPollFailures,
-  kAgentTraps,
-  kAgentLastTrap,
-  kBoardInfo,
-  kBoardTemperature,
-  kBoardInputLoad,
-  kPortLoad,
-  kPortPowerOn,
-  kPortControlState,
-  kPortModuleStatus,
-  kPortLocked,
-  kUpsBatteryStatus,
-  kUpsBatteryCharge,
-  kUpsBatteryRuntime,
-  kUpsBatteryVoltage,
-  kUpsBatteryCurrent,
-  kUpsBatteryTemperature,
-  kUpsOnBattery,
-  kUpsTimeOnBattery,
-  kUpsOutputSource,
-  kUpsInputVoltage,
-  kUpsInputFrequency,
-  kUpsInputCurrent,
-  kUpsInputPower,
-  kUpsOutputVoltage,
-  kUpsOutputFrequency,
-  kUpsOutputCurrent,
-  kUpsOutputPower,
-  kUpsOutputLoad,
-  kUpsAlarms,
-  kUpsAlarm,
-  kPollerAgents,
-  kPollerPolls,
-  kPollerPollFailures,
-  kPollerRequests,
-  kPollerRetries,
-  kPollerVarbinds,
-  kPollerResponses,
-  kPollerUnmatched,
-  kPollerMalformed,
-  kPollerBadDigest,
-  kPollerOverruns,
-  kTrapsReceived,
-  kTrapsDecoded,
-  kTrapsMalformed,
-  kTrapsUnauthenticated,
-  kTrapsDiscovery,
-  kTrapsDropped,
-  kTrapsInformsAnswered,
-  kTrapsQueueFullWaits,
-  kTrapsUnknownSource,
-  kStoreConnected,
-  kStoreDownSince,
-  kStorePendingRows,
-  kStoreMemoryBatches,
-  kStoreMemoryRows,
-  kStoreSpoolBatches,
-  kStoreSpoolRows,
-  kStoreSpoolBytes,
-  kStoreQueuedRows,
-  kStoreSamplesWritten,
-  kStoreEventsWritten,
-  kStoreBatchesWritten,
-  kStoreBatchesSpooled,
-  kStoreRowsReplayed,
-  kStoreDuplicateBatches,
-  kStoreRowsDropped,
-  kStoreWriteFailures,
-  kStoreConnectFailures,
-  kStoreCorruptSpoolFiles,
-  kStoreRetentionRuns,
-  kCount
-};
-
-struct FamilySpec {
-  const char* name;
-  MetricType type;
-  const char* help;
-};
-
-constexpr MetricType G = MetricType::Gauge;
-constexpr MetricType C = MetricType::Counter;
-
-// docs/metrics.md describes the same; keep them together.
-constexpr std::array<FamilySpec, static_cast<std::size_t>(F::kCount)> kFamilies = {{
-    {"netpower_agent_info", G,
-     "Configured agent: always 1, with its address, SNMP port and chain location as labels."},
-    {"netpower_agent_up", G,
-     "1 when the agent's last poll succeeded, 0 when it failed or no poll has finished yet."},
-    {"netpower_agent_poll_duration_seconds", G,
-     "Duration of the agent's last poll, first request to last response."},
-    {"netpower_agent_last_poll_timestamp_seconds", G,
-     "Start of the agent's last poll, seconds since the Unix epoch."},
-    {"netpower_agent_poll_varbinds", G, "Variable bindings returned by the agent's last poll."},
-    {"netpower_agent_polls_total", C, "Polls of the agent that finished, failed ones included."},
-    {"netpower_agent_poll_failures_total", C, "Polls of the agent that failed."},
-    {"netpower_agent_traps_total", C, "Notifications received from the agent."},
-    {"netpower_agent_last_trap_timestamp_seconds", G,
-     "When the agent's last notification was received, seconds since the Unix epoch."},
-    {"netpower_board_info", G, "Sentry2 board: always 1, with its code version as a label."},
-    {"netpower_board_temperature_celsius", G,
-     "Board temperature probe (sentry2BoardTemperature); absent without a probe."},
-    {"netpower_board_input_load_amperes", G,
-     "Board input current (sentry2BoardInputLoad); absent without a sensor."},
-    {"netpower_port_load_amperes", G,
-     "Port device load (sentry2PortDeviceLoad); 0 when the port is off, absent without a sensor."},
-    {"netpower_port_power_on", G,
-     "1 when the port's relay is on (control status On, Shutdown, Pend Off, Pend Reboot), 0 when "
-     "off (Off, Reboot, Pend On)."},
-    {"netpower_port_control_state", G,
-     "Port control status (sentry2PortControlStatus): 1 for the current state, 0 for the others."},
-    {"netpower_port_module_status", G,
-     "Port module status (sentry2PortModuleStatus): 1 for the current status, 0 for the others."},
-    {"netpower_port_locked", G, "1 when the port is locked against remote changes (NETPOWER-MIB)."},
-    {"netpower_ups_battery_status", G,
-     "UPS battery status (upsBatteryStatus): 1 for the current status, 0 for the others."},
-    {"netpower_ups_battery_charge_ratio", G,
-     "Estimated battery charge remaining, 0..1 (upsEstimatedChargeRemaining)."},
-    {"netpower_ups_battery_runtime_seconds", G,
-     "Estimated run time on battery (upsEstimatedMinutesRemaining)."},
-    {"netpower_ups_battery_voltage_volts", G, "Battery voltage (upsBatteryVoltage)."},
-    {"netpower_ups_battery_current_amperes", G, "Battery current (upsBatteryCurrent)."},
-    {"netpower_ups_battery_temperature_celsius", G, "Battery temperature (upsBatteryTemperature)."},
-    {"netpower_ups_on_battery", G,
-     "1 when the UPS output is fed by its battery (upsOutputSource)."},
-    {"netpower_ups_time_on_battery_seconds", G,
-     "Time since the UPS switched to battery, 0 on mains (upsSecondsOnBattery)."},
-    {"netpower_ups_output_source", G,
-     "UPS output source (upsOutputSource): 1 for the current source, 0 for the others."},
-    {"netpower_ups_input_voltage_volts", G, "UPS input voltage, first input line."},
-    {"netpower_ups_input_frequency_hertz", G, "UPS input frequency, first input line."},
-    {"netpower_ups_input_current_amperes", G, "UPS input current, first input line."},
-    {"netpower_ups_input_power_watts", G, "UPS input true power, first input line."},
-    {"netpower_ups_output_voltage_volts", G, "UPS output voltage, first output line."},
-    {"netpower_ups_output_frequency_hertz", G, "UPS output frequency."},
-    {"netpower_ups_output_current_amperes", G, "UPS output current, first output line."},
-    {"netpower_ups_output_power_watts", G, "UPS output true power, first output line."},
-    {"netpower_ups_output_load_ratio", G,
-     "UPS output load as a fraction of its capacity, first output line (upsOutputPercentLoad)."},
-    {"netpower_ups_alarms", G, "Alarms present on the UPS (rows of upsAlarmTable)."},
-    {"netpower_ups_alarm", G, "1 for each alarm present on the UPS (upsAlarmDescr)."},
-    {"netpower_poller_agents", G, "Agents of the poller by reachability."},
-    {"netpower_poller_polls_total", C, "Polls finished by the poller, all agents."},
-    {"netpower_poller_poll_failures_total", C, "Polls that failed, all agents."},
-    {"netpower_poller_requests_total", C, "SNMP requests sent, retries included."},
-    {"netpower_poller_retries_total", C, "SNMP requests resent after a timeout."},
-    {"netpower_poller_varbinds_total", C, "Variable bindings received in responses."},
-    {"netpower_poller_responses_total", C, "SNMP responses matched to a request."},
-    {"netpower_poller_unmatched_responses_total", C,
-     "Responses dropped: late, duplicate or unknown request id."},
-    {"netpower_poller_malformed_responses_total", C, "Responses that were not valid SNMP."},
-    {"netpower_poller_bad_digest_responses_total", C,
-     "SNMPv3 responses dropped for a wrong authentication digest."},
-    {"netpower_poller_overruns_total", C,
-     "Polls started late because the previous poll of the agent ran past its interval."},
-    {"netpower_traps_received_total", C, "Datagrams read by the trap receiver."},
-    {"netpower_traps_decoded_total", C, "Notifications accepted (decoded and authenticated)."},
-    {"netpower_traps_malformed_total", C,
-     "Datagrams that could not be decoded as a notification (decode errors)."},
-    {"netpower_traps_unauthenticated_total", C,
-     "Notifications refused: unknown community or SNMPv3 user, wrong key."},
-    {"netpower_traps_discovery_total", C, "SNMPv3 discovery probes answered with a Report."},
-    {"netpower_traps_dropped_total", C,
-     "Datagrams the kernel dropped because the receive buffer was full."},
-    {"netpower_traps_informs_answered_total", C, "Informs acknowledged with a Response."},
-    {"netpower_traps_queue_full_waits_total", C,
-     "Times the receive thread waited for a busy decoder."},
-    {"netpower_traps_unknown_source_total", C,
-     "Notifications from sources that are no configured agent."},
-    {"netpower_store_connected", G, "1 while the store's database connection is up."},
-    {"netpower_store_down_since_timestamp_seconds", G,
-     "Since when the database has been unreachable, seconds since the Unix epoch; absent when "
-     "connected."},
-    {"netpower_store_pending_rows", G, "Rows accepted and not yet cut into a batch."},
-    {"netpower_store_memory_batches", G, "Batches waiting in memory to be written."},
-    {"netpower_store_memory_rows", G, "Rows in the batches waiting in memory."},
-    {"netpower_store_spool_batches", G, "Batches waiting in spool files."},
-    {"netpower_store_spool_rows", G, "Rows in the batches waiting in spool files."},
-    {"netpower_store_spool_bytes", G, "Size of the spool files."},
-    {"netpower_store_queued_rows", G, "Rows not yet written: pending, in memory and spooled."},
-    {"netpower_store_samples_written_total", C, "Samples committed to the database."},
-    {"netpower_store_events_written_total", C, "Events committed to the database."},
-    {"netpower_store_batches_written_total", C, "Batches committed to the database."},
-    {"netpower_store_batches_spooled_total", C, "Batches written to the disk spool."},
-    {"netpower_store_rows_replayed_total", C, "Rows written to the database from the spool."},
-    {"netpower_store_duplicate_batches_total", C,
-     "Replayed batches found already committed (ledger) and skipped."},
-    {"netpower_store_rows_dropped_total", C,
-     "Rows lost: spool full or unwritable, or refused by the database."},
-    {"netpower_store_write_failures_total", C, "Batch writes that failed."},
-    {"netpower_store_connect_failures_total", C, "Database connection attempts that failed."},
-    {"netpower_store_corrupt_spool_files_total", C, "Damaged spool files set aside."},
-    {"netpower_store_retention_runs_total", C, "Retention and partition maintenance runs."},
-}};
-
-constexpr std::size_t kFamilyCount = kFamilies.size();
-constexpr std::size_t idx(F f) { return static_cast<std::size_t>(f); }
-
-// ---- Labels -------------------------------------------------------------------------------------
-
-// The length of the UTF-8 sequence that starts with `c` past its first byte, or -1 for a byte
-// that cannot start one.
-int continuation_bytes(unsigned char c) {
-  if (c < 0x80) return 0;
-  if (c >= 0xC2 && c <= 0xDF) return 1;
-  if ((c & 0xF0) == 0xE0) return 2;
-  if (c >= 0xF0 && c <= 0xF4) return 3;
-  return -1;
-}
-
-// The length of the printable UTF-8 character at s[i], or 0 when it is not one (a control
-// character, a broken or overlong sequence, a surrogate, past U+10FFFF).
-std::size_t printable_char(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const int n = continuation_bytes(c);
-  if (n == 0) return c >= 0x20 && c != 0x7f ? 1 : 0;
-  if (n < 0 || i + static_cast<std::size_t>(n) >= s.size()) return 0;
-  std::uint32_t cp = c & (0x3F >> n);
-  for (int k = 1; k <= n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-      (cp >= 0x80 && cp < 0xA0)) {
-    return 0;
-  }
-  return static_cast<std::size_t>(n) + 1;
-}
-
-bool valid_utf8_printable(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = printable_char(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-// Label values come from agents (port and page names): the exposition must be valid UTF-8, and
-// control characters (a line end) are replaced too, so every serializer writes them alike.
-std::string clean_value(std::string_view s) {
-  if (valid_utf8_printable(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = printable_char(s, i);
-    if (n > 0) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      const auto c = static_cast<unsigned char>(s[i]);
-      out += c < 0x80 ? " " : "\xEF\xBF\xBD";  // a control character, or U+FFFD
-      ++i;
-    }
-  }
-  return out;
-}
-
-void append_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    out.push_back(c);
-  }
-}
-
-// A run of labels, kept both as prometheus-cpp labels and as exposition text (`a="x",b="y"`).
-struct LabelBlock {
-  std::vector<ClientMetric::Label> list;
-  std::string text;
-
-  void add(std::string name, std::string_view raw_value) {
-    std::string value = clean_value(raw_value);
-    if (!text.empty()) text.push_back(',');
-    text += name;
-    text += "=\"";
-    append_escaped(text, value);
-    text.push_back('"');
-    list.push_back({std::move(name), std::move(value)});
-  }
-};
-
-// A label added to one sample (`state="on"`); its value is ours, never an agent's.
-struct Extra {
-  std::string_view name;
-  std::string_view value;
-};
-
-// ---- Sinks --------------------------------------------------------------------------------------
-
-class Sink {
- public:
-  virtual ~Sink() = default;
-  virtual void add(F family, const LabelBlock* base, const LabelBlock* object,
-                   std::span<const Extra> extra, double value) = 0;
-};
-
-void append_value(std::string& out, double value) {
-  // As prometheus-cpp's TextSerializer writes it (%.16g), so both paths give the same bytes.
-  if (std::isnan(value)) {
-    out += "Nan";
-  } else if (std::isinf(value)) {
-    out += value < 0 ? "-Inf" : "+Inf";
-  } else {
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 16);
-    out.append(buf, r.ptr);
-  }
-}
-
-class TextSink final : public Sink {
- public:
-  TextSink() {
-    for (auto& b : bodies_) b.reserve(256);
-  }
-
-  void add(F family, const LabelBlock* base, const LabelBlock* object, std::span<const Extra> extra,
-           double value) override {
-    std::string& out = bodies_[idx(family)];
-    out += kFamilies[idx(family)].name;
-    const char* sep = "{";
-    if (base != nullptr && !base->text.empty()) {
-      out += sep;
-      out += base->text;
-      sep = ",";
-    }
-    if (object != nullptr && !object->text.empty()) {
-      out += sep;
-      out += object->text;
-      sep = ",";
-    }
-    for (const auto& e : extra) {
-      out += sep;
-      out += e.name;
-      out += "=\"";
-      append_escaped(out, e.value);
-      out.push_back('"');
-      sep = ",";
-    }
-    if (sep[0] == ',') out.push_back('}');
-    out.push_back(' ');
-    append_value(out, value);
-    out.push_back('\n');
-  }
-
-  std::string finish() {
-    std::size_t size = 0;
-    for (const auto& b : bodies_) size += b.size() + 256;
-    std::string out;
-    out.reserve(size);
-    for (std::size_t i = 0; i < kFamilyCount; ++i) {
-      if (bodies_[i].empty()) continue;
-      const auto& spec = kFamilies[i];
-      out += "# HELP ";
-      out += spec.name;
-      out.push_back(' ');
-      out += spec.help;
-      out += "\n# TYPE ";
-      out += spec.name;
-      out += spec.type == C ? " counter\n" : " gauge\n";
-      out += bodies_[i];
-    }
-    return out;
-  }
-
- private:
-  std::array<std::string, kFamilyCount> bodies_;
-};
-
-class FamilySink final : public Sink {
- public:
-  void add(F family, const LabelBlock* base, const LabelBlock* object, std::span<const Extra> extra,
-           double value) override {
-    auto& metrics = metrics_[idx(family)];
-    ClientMetric& m = metrics.emplace_back();
-    m.label.reserve((base != nullptr ? base->list.size() : 0) +
-                    (object != nullptr ? object->list.size() : 0) + extra.size());
-    if (base != nullptr) m.label.insert(m.label.end(), base->list.begin(), base->list.end());
-    if (object != nullptr) m.label.insert(m.label.end(), object->list.begin(), object->list.end());
-    for (const auto& e : extra) m.label.push_back({std::string(e.name), std::string(e.value)});
-    if (kFamilies[idx(family)].type == C) {
-      m.counter.value = value;
-    } else {
-      m.gauge.value = value;
-    }
-  }
-
-  std::vector<MetricFamily> finish() {
-    std::vector<MetricFamily> out;
-    for (std::size_t i = 0; i < kFamilyCount; ++i) {
-      if (metrics_[i].empty()) continue;
-      const auto& spec = kFamilies[i];
-      out.push_back({spec.name, spec.help, spec.type, std::move(metrics_[i])});
-    }
-    return out;
-  }
-
- private:
-  std::array<std::vector<ClientMetric>, kFamilyCount> metrics_;
-};
 
 // ---- What each object exports -------------------------------------------------------------------
 
@@ -450,10 +42,6 @@ constexpr StateName kControlStates[] = {
     {"Pend On", "pending_on"},
     {"Pend Reboot", "pending_reboot"},
 };
-// Relay on: On, Shutdown (the host is being told; power is cut after the delay), Pend Off and
-// Pend Reboot (held on by the minimum-on time).
-constexpr std::string_view kRelayOn[] = {"On", "Shutdown", "Pend Off", "Pend Reboot"};
-constexpr std::string_view kRelayOff[] = {"Off", "Reboot", "Pend On"};
 
 constexpr StateName kModuleStates[] = {
     {"Normal", "normal"},
@@ -544,12 +132,13 @@ class AgentEmitter {
  public:
   AgentEmitter(Sink& sink, const AgentState& agent) : sink_(sink), agent_(agent) {
     base_.add("agent", agent.name);
-    std::set<std::string> used = {"agent",     "board",    "port",        "name",  "group",
-                                  "state",     "status",   "source",      "alarm", "address",
-                                  "snmp_port", "location", "code_version"};
+    // The configuration refuses label names that are not Prometheus names or that netpower sets
+    // itself (model/labels.h); this guards states built otherwise (tests, tools).
+    std::set<std::string> used(model::kReservedLabelNames.begin(),
+                               model::kReservedLabelNames.end());
     for (const auto& [key, value] : agent.labels) {
       std::string name = sanitize_label_name(key);
-      if (name.empty() || !used.insert(name).second) continue;  // a collision: first one wins
+      if (name.empty() || !used.insert(name).second) continue;
       base_.add(std::move(name), value);
     }
   }
@@ -584,6 +173,7 @@ class AgentEmitter {
     add(F::kAgentPolls, static_cast<double>(agent_.polls_total));
     add(F::kAgentPollFailures, static_cast<double>(agent_.poll_failures_total));
     add(F::kAgentTraps, static_cast<double>(agent_.traps_total));
+    add(F::kAgentRejectedVarbinds, static_cast<double>(agent_.rejected_varbinds_total));
     if (agent_.last_trap) add(F::kAgentLastTrap, unix_seconds(*agent_.last_trap));
   }
 
@@ -608,14 +198,7 @@ class AgentEmitter {
     object.add("group", p.group);
     if (p.load_amps) add(F::kPortLoad, *p.load_amps, &object);
     if (!p.control.empty()) {
-      auto in = [&](std::span<const std::string_view> set) {
-        return std::find(set.begin(), set.end(), p.control) != set.end();
-      };
-      if (in(kRelayOn)) {
-        add(F::kPortPowerOn, 1, &object);
-      } else if (in(kRelayOff)) {
-        add(F::kPortPowerOn, 0, &object);
-      }
+      if (const auto on = mib::relay_on(p.control)) add(F::kPortPowerOn, *on ? 1 : 0, &object);
       emit_state_set(sink_, F::kPortControlState, base_, &object, "state", kControlStates,
                      p.control);
     }
@@ -659,7 +242,7 @@ class AgentEmitter {
     put(F::kUpsOutputVoltage, "output.voltage");
     put(F::kUpsOutputFrequency, "output.frequency");
     put(F::kUpsOutputCurrent, "output.current");
-    put(F::kUpsOutputPower, "output.power");
+    put(F::kUpsOutputPower, "output.realpower");
     put(F::kUpsOutputLoad, "ups.load", 100);
     add(F::kUpsAlarms, static_cast<double>(ups.alarms.size()), &object);
     std::set<std::string_view> seen;  // one series per alarm label
@@ -676,66 +259,16 @@ class AgentEmitter {
   LabelBlock base_;
 };
 
+// A component's HealthWriter calls, into a sink.
 void emit_health(Sink& sink, const state::FleetState& state, const HealthSources& health) {
-  auto put = [&](F f, double value) { sink.add(f, nullptr, nullptr, {}, value); };
-  auto u = [](std::uint64_t v) { return static_cast<double>(v); };
-  if (health.poller) {
-    const auto m = health.poller();
-    const std::uint64_t known = m.agents_up + m.agents_down;
-    const std::pair<std::string_view, std::uint64_t> by_state[] = {
-        {"up", m.agents_up},
-        {"down", m.agents_down},
-        {"unknown", m.agents > known ? m.agents - known : 0}};
-    for (const auto& [name, count] : by_state) {
-      const Extra e{"state", name};
-      sink.add(F::kPollerAgents, nullptr, nullptr, {&e, 1}, u(count));
-    }
-    put(F::kPollerPolls, u(m.polls_total));
-    put(F::kPollerPollFailures, u(m.poll_failures_total));
-    put(F::kPollerRequests, u(m.requests_total));
-    put(F::kPollerRetries, u(m.retries_total));
-    put(F::kPollerVarbinds, u(m.varbinds_total));
-    put(F::kPollerResponses, u(m.responses_total));
-    put(F::kPollerUnmatched, u(m.unmatched_responses_total));
-    put(F::kPollerMalformed, u(m.malformed_responses_total));
-    put(F::kPollerBadDigest, u(m.bad_digest_responses_total));
-    put(F::kPollerOverruns, u(m.overruns_total));
+  HealthToSink writer(sink);
+  for (const auto* source : health) {
+    if (source != nullptr) source->write_health(writer);
   }
-  if (health.traps) {
-    const auto t = health.traps();
-    put(F::kTrapsReceived, u(t.received));
-    put(F::kTrapsDecoded, u(t.decoded));
-    put(F::kTrapsMalformed, u(t.malformed));
-    put(F::kTrapsUnauthenticated, u(t.unauthenticated));
-    put(F::kTrapsDiscovery, u(t.discovery));
-    put(F::kTrapsDropped, u(t.kernel_dropped));
-    put(F::kTrapsInformsAnswered, u(t.informs_answered));
-    put(F::kTrapsQueueFullWaits, u(t.queue_full_waits));
-  }
-  put(F::kTrapsUnknownSource, u(state.unknown_source_traps()));
-  if (health.store) {
-    const auto s = health.store();
-    put(F::kStoreConnected, s.connected ? 1 : 0);
-    if (s.down_since) put(F::kStoreDownSince, unix_seconds(*s.down_since));
-    put(F::kStorePendingRows, u(s.pending_rows));
-    put(F::kStoreMemoryBatches, u(s.memory_batches));
-    put(F::kStoreMemoryRows, u(s.memory_rows));
-    put(F::kStoreSpoolBatches, u(s.spool_batches));
-    put(F::kStoreSpoolRows, u(s.spool_rows));
-    put(F::kStoreSpoolBytes, u(s.spool_bytes));
-    put(F::kStoreQueuedRows, u(s.queued_rows()));
-    put(F::kStoreSamplesWritten, u(s.samples_written_total));
-    put(F::kStoreEventsWritten, u(s.events_written_total));
-    put(F::kStoreBatchesWritten, u(s.batches_written_total));
-    put(F::kStoreBatchesSpooled, u(s.batches_spooled_total));
-    put(F::kStoreRowsReplayed, u(s.rows_replayed_total));
-    put(F::kStoreDuplicateBatches, u(s.duplicate_batches_total));
-    put(F::kStoreRowsDropped, u(s.rows_dropped_total));
-    put(F::kStoreWriteFailures, u(s.write_failures_total));
-    put(F::kStoreConnectFailures, u(s.connect_failures_total));
-    put(F::kStoreCorruptSpoolFiles, u(s.corrupt_spool_files_total));
-    put(F::kStoreRetentionRuns, u(s.retention_runs_total));
-  }
+  // The fleet's own: notifications from sources that are no configured agent.
+  writer.counter("netpower_traps_unknown_source_total",
+                 "Notifications from sources that are no configured agent.",
+                 static_cast<double>(state.unknown_source_traps()), {});
 }
 
 void emit_all(Sink& sink, const state::FleetState& state, const HealthSources& health) {

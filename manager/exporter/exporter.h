@@ -21,22 +21,15 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
-#include "manager/poller/poller.h"
+#include "manager/model/health.h"
 #include "manager/state/fleet_state.h"
-#include "manager/store/store.h"
-#include "manager/traps/trap_receiver.h"
 
 namespace netpower::manager::exporter {
 
-// Where the manager's own health comes from. Each callback is called once per scrape on the
-// scraping thread and must be cheap and thread-safe (the components' metrics()/counters() are).
-// An empty callback leaves its families out. With several pollers, sum their metrics in the
-// callback.
-struct HealthSources {
-  std::function<poller::PollerMetrics()> poller;
-  std::function<store::StoreMetrics()> store;
-  std::function<traps::TrapCounters()> traps;
-};
+// Where the manager's own health comes from: each component's model::HealthSource (the poller
+// pool, the trap receiver, the store, the hub, the HTTP server), written once per scrape on the
+// scraping thread after the fleet's families. Not owned; each must outlive the exporter.
+using HealthSources = std::vector<const model::HealthSource*>;
 
 // The Content-Type of scrape()'s output.
 inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -5,6 +5,7 @@
 // netpower_manager_<component>_...
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -30,6 +31,17 @@ class HealthSource {
   // Writes the component's current counters; called on a scraping thread, possibly several at
   // once: must be cheap and thread-safe.
   virtual void write_health(HealthWriter& out) const = 0;
+};
+
+// A source made of a function: for components whose counters come from a metrics() call, and for
+// tests.
+class HealthFunction final : public HealthSource {
+ public:
+  explicit HealthFunction(std::function<void(HealthWriter&)> fn) : fn_(std::move(fn)) {}
+  void write_health(HealthWriter& out) const override { fn_(out); }
+
+ private:
+  std::function<void(HealthWriter&)> fn_;
 };
 
 }  // namespace netpower::manager::model

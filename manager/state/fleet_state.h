@@ -23,43 +23,16 @@
 #include <vector>
 
 #include "manager/config/manager_config.h"
+#include "manager/mib/readings.h"
 #include "manager/poller/poller.h"
-#include "manager/store/store.h"
 #include "manager/traps/decoded_trap.h"
 
 namespace netpower::manager::state {
 
-struct PortState {
-  std::string id;         // absolute port name, "A1"
-  std::string name;       // sentry2PortDeviceName
-  std::string group;      // netpowerPortGroup ("" when none or not polled)
-  std::string control;    // sentry2PortControlStatus as the agent says it: "On", "Off", "Reboot",
-                          // "Shutdown", "Pend Off", ...
-  std::string module;     // sentry2PortModuleStatus: "Normal", "No Rspns", "OnS Fail", "Off Fail"
-  std::string load_text;  // sentry2PortDeviceLoad as served: "2.50A", "Not On", "N/A"
-  std::optional<double> load_amps;  // parsed; 0 for "Not On"; nullopt for "N/A"
-  std::optional<bool> locked;       // netpowerPortLocked, when polled
-  model::WallTime updated;          // last poll or trap that set any field
-};
-
-struct BoardState {
-  std::string id;  // "A"
-  std::string page_name;
-  std::string code_version;
-  std::optional<double> temperature_c;
-  std::optional<double> input_load_amps;
-};
-
-// The UPS-MIB of an agent, in base units (NUT's variable names): "battery.charge" (percent),
-// "battery.runtime" (seconds), "battery.voltage" (volts), "battery.temperature" (Celsius),
-// "input.voltage" / "input.frequency" (first input line), "output.voltage" / "output.current" /
-// "output.power" (watts) / "ups.load" (percent, first output line), "ups.seconds_on_battery",
-// "battery.status" (upsBatteryStatus 1..4), "output.source" (upsOutputSource 1..7).
-struct UpsState {
-  std::string name;                      // upsIdentName
-  std::map<std::string, double> values;  // what the agent served
-  std::vector<std::string> alarms;       // upsAlarmDescr OIDs present ("1.3.6.1.2.1.33.1.6.3.2")
-};
+// The rows are the MIB readings (manager/mib/readings.h) as last polled or trapped.
+using PortState = mib::PortReading;
+using BoardState = mib::BoardReading;
+using UpsState = mib::UpsReading;
 
 enum class Reachability : std::uint8_t { kUnknown, kUp, kDown };
 const char* to_string(Reachability r);  // "unknown", "up", "down"
@@ -79,6 +52,8 @@ struct AgentState {
   std::uint64_t polls_total = 0;
   std::uint64_t poll_failures_total = 0;
   std::uint64_t varbinds_last_poll = 0;
+  // Varbinds (polled or trapped) refused because the MIB cannot have them (mib::AgentReadings).
+  std::uint64_t rejected_varbinds_total = 0;
   // From the agent's MIBs.
   std::string location;            // sentry2ChainLocation
   std::vector<BoardState> boards;  // in chain order
@@ -97,6 +72,9 @@ class FleetState {
   explicit FleetState(const std::vector<config::AgentSettings>& agents,
                       std::size_t recent_events = 1000);
 
+  // A poll's result with its readings (mib::decode_poll of its varbinds; null or ignored for a
+  // failed poll). The one-argument form decodes them itself.
+  void apply_poll(const poller::PollResult& result, const mib::AgentReadings* readings);
   void apply_poll(const poller::PollResult& result);
   void apply_state_change(const poller::StateChange& change);
   void apply_trap(const traps::DecodedTrap& trap);

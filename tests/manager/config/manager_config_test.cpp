@@ -278,6 +278,13 @@ TEST(ManagerConfig, Errors) {
   expect_error("defaults:\n  labels: {9rack: x}\n", 2, "label name '9rack'");
   expect_error("defaults:\n  labels: {__x: y}\n", 2, "label name '__x'");
   expect_error("defaults:\n  labels: {port: y}\n", 2, "label 'port' is set by netpower itself");
+  // Every label the exporter sets, not only the first few (they were accepted, then dropped).
+  for (const char* reserved : {"location", "status", "state", "source", "address", "alarm",
+                               "snmp_port", "code_version", "version"}) {
+    expect_error(std::string("defaults:\n  labels: {") + reserved + ": y}\n", 2,
+                 std::string("label '") + reserved + "' is set by netpower itself");
+  }
+  expect_error("defaults:\n  labels: {rack-id: y}\n", 2, "label name 'rack-id' must match");
   expect_error(
       "defaults: {version: 2c, community: c, poll_interval: 2s, timeout: 1s, retries: 2}\n"
       "agents:\n  - name: a\n    address: h\n",

@@ -113,9 +113,9 @@ TEST(EventHubTest, AFailingSubscriberDoesNotStopTheOthers) {
   EXPECT_EQ(after.seen(), (std::vector<int>{1, 2}));
   Counter health;
   hub.write_health(health);
-  EXPECT_EQ(health.values["netpower_manager_hub_subscriber_failures_total{broken}"], 2);
-  EXPECT_EQ(health.values["netpower_manager_hub_subscriber_failures_total{after}"], 0);
-  EXPECT_EQ(health.values["netpower_manager_hub_events_delivered_total"], 2);
+  EXPECT_EQ(health.values["netpower_hub_subscriber_failures_total{broken}"], 2);
+  EXPECT_EQ(health.values["netpower_hub_subscriber_failures_total{after}"], 0);
+  EXPECT_EQ(health.values["netpower_hub_events_delivered_total"], 2);
 }
 
 TEST(EventHubTest, AFullQueueMakesThePublisherWaitAndLosesNothing) {
@@ -142,8 +142,8 @@ TEST(EventHubTest, AFullQueueMakesThePublisherWaitAndLosesNothing) {
   EXPECT_EQ(seen.seen(), (std::vector<int>{0, 1, 2, 3, 4, 5}));
   Counter health;
   hub.write_health(health);
-  EXPECT_GE(health.values["netpower_manager_hub_publish_waits_total"], 1);
-  EXPECT_EQ(health.values["netpower_manager_hub_events_dropped_total"], 0);
+  EXPECT_GE(health.values["netpower_hub_publish_waits_total"], 1);
+  EXPECT_EQ(health.values["netpower_hub_events_dropped_total"], 0);
 }
 
 TEST(EventHubTest, StopDeliversWhatWasPublishedAndCountsLaterEventsAsDropped) {
@@ -159,7 +159,7 @@ TEST(EventHubTest, StopDeliversWhatWasPublishedAndCountsLaterEventsAsDropped) {
   hub.publish(numbered(99));
   Counter health;
   hub.write_health(health);
-  EXPECT_EQ(health.values["netpower_manager_hub_events_dropped_total"], 1);
+  EXPECT_EQ(health.values["netpower_hub_events_dropped_total"], 1);
   EXPECT_EQ(seen.seen().size(), 50u);
 }
 

@@ -1,4 +1,7 @@
 #include "manager/exporter/exporter.h"
+#include "manager/daemon/poller_health.h"
+#include "manager/store/store_health.h"
+#include "manager/traps/trap_health.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +20,27 @@
 
 namespace netpower::manager::exporter {
 namespace {
+
+// The components' health as netpower-manager wires it (PollerPool, TrapHealth, StoreHealth), from
+// fixed metrics. Converts to the exporter's HealthSources; must outlive the exporter.
+struct TestHealth {
+  std::function<poller::PollerMetrics()> poller;
+  std::function<traps::TrapCounters()> traps;
+  std::function<store::StoreMetrics()> store;
+  mutable std::vector<std::unique_ptr<model::HealthFunction>> owned;
+
+  operator HealthSources() const {
+    HealthSources out;
+    auto add = [&](auto fn) {
+      owned.push_back(std::make_unique<model::HealthFunction>(std::move(fn)));
+      out.push_back(owned.back().get());
+    };
+    if (poller) add([f = poller](model::HealthWriter& w) { daemon::write_poller_health(f(), w); });
+    if (traps) add([f = traps](model::HealthWriter& w) { traps::write_trap_health(f(), w); });
+    if (store) add([f = store](model::HealthWriter& w) { store::write_store_health(f(), w); });
+    return out;
+  }
+};
 
 using namespace netpower::manager::testing;  // NOLINT: test helpers
 
@@ -113,6 +137,7 @@ TEST_F(ExporterTest, AgentFamilies) {
   EXPECT_EQ(at(e, "netpower_agent_polls_total{" + kBase + "}"), 1);
   EXPECT_EQ(at(e, "netpower_agent_poll_failures_total{" + kBase + "}"), 0);
   EXPECT_EQ(at(e, "netpower_agent_traps_total{" + kBase + "}"), 0);
+  EXPECT_EQ(at(e, "netpower_agent_rejected_varbinds_total{" + kBase + "}"), 0);
   EXPECT_EQ(at(e, R"(netpower_agent_polls_total{agent="pdu2"})"), 0);
   EXPECT_FALSE(e.samples.contains(R"(netpower_agent_poll_duration_seconds{agent="pdu2"})"));
   EXPECT_FALSE(e.samples.contains("netpower_agent_last_trap_timestamp_seconds{" + kBase + "}"));
@@ -213,7 +238,7 @@ TEST_F(ExporterTest, ATrapShowsInTheNextScrape) {
 }
 
 TEST_F(ExporterTest, HealthFamilies) {
-  HealthSources health;
+  TestHealth health;
   health.poller = [] {
     poller::PollerMetrics m;
     m.agents = 5;
@@ -331,7 +356,7 @@ TEST_F(ExporterTest, EveryFamilyIsNamedAndDocumented) {
 
 TEST_F(ExporterTest, TextPathEqualsTheCollectableThroughTextSerializer) {
   fleet_.apply_trap(sentry2_port_trap("pdu1", 5, "A1", 4, "Off", "web1"));
-  HealthSources health;
+  TestHealth health;
   health.poller = [] { return poller::PollerMetrics{5, 3, 1, 100}; };
   health.store = [] {
     store::StoreMetrics s;
@@ -402,7 +427,7 @@ TEST(ExporterPromtool, CheckMetricsReportsNothing) {
   state::FleetState fleet(agents);
   fill_fleet(fleet, shape);
   fleet.apply_trap(sentry2_port_trap("10.9.9.9", 5, "A1", 4, "Off"));
-  HealthSources health;
+  TestHealth health;
   health.poller = [] { return poller::PollerMetrics{40, 34, 6, 80, 6, 250, 4, 9000}; };
   health.traps = [] { return traps::TrapCounters{41, 40, 1}; };
   health.store = [] {

@@ -1,13 +1,10 @@
 // The poller's walk without I/O (manager/poller/poll_walk.h): subtrees in order, the end of a
 // subtree by prefix or endOfMibView, tooBig halving the repetitions, an agent that does not
-// advance, a walk past its bound, and a client error passed on as the same PollError. Then the
-// Sentry2 samples of a poll (sentry2_samples.h).
+// advance, a walk past its bound, and a client error passed on as the same PollError.
 
 #include "manager/poller/poll_walk.h"
 
 #include <gtest/gtest.h>
-
-#include "manager/poller/sentry2_samples.h"
 
 namespace netpower::manager::poller {
 namespace {
@@ -97,55 +94,6 @@ TEST(PollWalk, ClientErrorsKeepTheirMeaning) {
     EXPECT_STREQ(to_string(step.error), snmp::to_string(error));
     EXPECT_EQ(step.text, "text");
   }
-}
-
-TEST(Sentry2Samples, NumbersFromDisplayStrings) {
-  EXPECT_EQ(parse_sentry2_number("2.50A"), 2.5);
-  EXPECT_EQ(parse_sentry2_number("27.0 Deg C"), 27.0);
-  EXPECT_EQ(parse_sentry2_number("-3.2 Deg C"), -3.2);
-  EXPECT_EQ(parse_sentry2_number("Not On"), 0.0);
-  EXPECT_FALSE(parse_sentry2_number("N/A"));
-  EXPECT_FALSE(parse_sentry2_number("A"));
-  EXPECT_FALSE(parse_sentry2_number("x2.5A"));
-  EXPECT_FALSE(parse_sentry2_number(""));
-}
-
-TEST(Sentry2Samples, PortAndBoardRows) {
-  PollResult r;
-  r.agent = "rack12";
-  r.duration = std::chrono::milliseconds(12);
-  auto add = [&](const char* o, const char* text) {
-    Varbind vb;
-    vb.oid = oid(o);
-    vb.type = ValueType::kOctetString;
-    vb.octets = text;
-    r.varbinds.push_back(vb);
-  };
-  add("1.3.6.1.4.1.1718.2.1.3.1.4.66", "41.5 Deg C");  // board B temperature
-  add("1.3.6.1.4.1.1718.2.1.3.1.5.66", "3.75A");       // board B input load
-  add("1.3.6.1.4.1.1718.2.1.3.1.4.67", "N/A");         // no probe: no sample
-  add("1.3.6.1.4.1.1718.2.1.4.1.4.65.49", "On");       // A1 on
-  add("1.3.6.1.4.1.1718.2.1.4.1.6.65.49", "2.50A");
-  add("1.3.6.1.4.1.1718.2.1.4.1.6.65.50", "Not On");
-  add("1.3.6.1.4.1.1718.2.1.4.1.3.65.49", "web-1");  // a name: no sample
-  const auto samples = sentry2_samples(r);
-  ASSERT_EQ(samples.size(), 7u);
-  EXPECT_EQ(samples[0].kind, model::ObjectKind::kBoard);
-  EXPECT_EQ(samples[0].key, "B");
-  EXPECT_EQ(samples[0].metric, "ambient.temperature");
-  EXPECT_EQ(samples[0].value, 41.5);
-  EXPECT_EQ(samples[1].metric, "input.current");
-  EXPECT_EQ(samples[2].key, "A1");
-  EXPECT_EQ(samples[2].metric, "outlet.on");
-  EXPECT_EQ(samples[2].value, 1.0);
-  EXPECT_EQ(samples[3].metric, "outlet.current");
-  EXPECT_EQ(samples[3].value, 2.5);
-  EXPECT_EQ(samples[4].key, "A2");
-  EXPECT_EQ(samples[4].value, 0.0);
-  EXPECT_EQ(samples[5].kind, model::ObjectKind::kAgent);
-  EXPECT_EQ(samples[5].metric, "up");
-  EXPECT_EQ(samples[6].metric, "poll.duration");
-  EXPECT_DOUBLE_EQ(samples[6].value, 0.012);
 }
 
 }  // namespace

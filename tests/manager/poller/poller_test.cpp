@@ -18,8 +18,9 @@
 #include <mutex>
 #include <thread>
 
+#include "manager/mib/decode.h"
+#include "manager/mib/samples.h"
 #include "manager/poller/poller.h"
-#include "manager/poller/sentry2_samples.h"
 #include "tests/integration/agent_process.h"
 #include "tests/support/snmpd_server.h"
 #include "tests/support/wait.h"
@@ -236,9 +237,11 @@ TEST_F(PollerAgentTest, V2cWalkEqualsSnmpbulkwalk) {
   expect_same(under(result, kUpsMib), ups, /*values=*/false);
   EXPECT_EQ(result.varbinds.size(), theirs.size() + ups.size());
 
-  const auto samples = sentry2_samples(result);
+  const auto readings = mib::decode_poll(result.varbinds, result.started);
+  const auto samples =
+      mib::poll_samples({result.agent, result.started, result.duration, true}, &readings);
   std::size_t currents = 0;
-  for (const auto& s : samples) currents += s.metric == std::string(kMetricOutletCurrent);
+  for (const auto& s : samples) currents += s.metric == std::string(mib::kMetricOutletCurrent);
   EXPECT_EQ(currents, 16u);  // every port of the 4 boards has a load reading ("Not On" is 0 A)
 }
 

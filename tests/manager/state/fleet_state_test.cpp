@@ -224,7 +224,7 @@ TEST(FleetState, UpsMibInBaseUnits) {
   EXPECT_DOUBLE_EQ(v("output.frequency"), 49.9);
   EXPECT_DOUBLE_EQ(v("output.voltage"), 229);
   EXPECT_DOUBLE_EQ(v("output.current"), 4.1);
-  EXPECT_DOUBLE_EQ(v("output.power"), 900);
+  EXPECT_DOUBLE_EQ(v("output.realpower"), 900);
   EXPECT_DOUBLE_EQ(v("ups.load"), 37);
   EXPECT_EQ(u.alarms,
             (std::vector<std::string>{"1.3.6.1.2.1.33.1.6.3.2", "1.3.6.1.2.1.33.1.6.3.8"}));
@@ -287,6 +287,20 @@ TEST(FleetState, AFailedPollKeepsTheLastValues) {
   EXPECT_EQ(a.last_error, "");
 }
 
+TEST(FleetState, RowsTheMibCannotHaveAreCountedNotKept) {
+  FleetState fleet(two_agents());
+  auto walk = standard_walk();
+  walk.push_back(str(port_oid(4, "A5"), "On"));    // a fifth port
+  walk.push_back(str(port_oid(4, "[1"), "On"));    // a 27th board
+  walk.push_back(str(board_oid(2, "a"), "page"));  // not a board id
+  fleet.apply_poll(poll_result("pdu1", walk));
+  auto a = *fleet.agent("pdu1");
+  EXPECT_EQ(a.ports.size(), 4u);
+  EXPECT_EQ(a.rejected_varbinds_total, 3u);
+  fleet.apply_poll(poll_result("pdu1", walk, 2));
+  EXPECT_EQ(fleet.agent("pdu1")->rejected_varbinds_total, 6u);
+}
+
 TEST(FleetState, StateChanges) {
   FleetState fleet(two_agents());
   poller::StateChange change{"pdu2",
@@ -327,11 +341,31 @@ TEST(FleetState, ControlStatusTrapUpdatesThePortAtOnce) {
   auto a = *fleet.agent("pdu1");
   EXPECT_EQ(port(a, "A1")->control, "Off");
   EXPECT_EQ(port(a, "A1")->updated, received);
-  EXPECT_EQ(port(a, "A1")->load_amps, 2.5);  // untouched until the next poll
+  // An off port has no load: 0 A ("Not On") at once, not the last poll's 2.5 A.
+  EXPECT_EQ(port(a, "A1")->load_amps, 0.0);
+  EXPECT_EQ(port(a, "A1")->load_text, "Not On");
   EXPECT_EQ(port(a, "A2")->control, "Off");
   EXPECT_EQ(a.traps_total, 1u);
   EXPECT_EQ(a.last_trap, received);
   EXPECT_EQ(fleet.unknown_source_traps(), 0u);
+}
+
+TEST(FleetState, OnlyARelayOffTrapClearsTheLoad) {
+  FleetState fleet(two_agents());
+  auto walk = standard_walk();
+  walk.push_back(str(port_oid(6, "B1"), "N/A"));  // no sensor on B1
+  fleet.apply_poll(poll_result("pdu1", walk));
+  ASSERT_EQ(port(*fleet.agent("pdu1"), "A1")->load_amps, 2.5);
+  // Shutdown keeps the relay on while the host is told: the load stays.
+  fleet.apply_trap(sentry2_port_trap("pdu1", 5, "A1", 4, "Shutdown"));
+  EXPECT_EQ(port(*fleet.agent("pdu1"), "A1")->load_amps, 2.5);
+  // A port without a sensor still has no reading after it is switched off.
+  fleet.apply_trap(sentry2_port_trap("pdu1", 5, "B1", 4, "Off"));
+  EXPECT_FALSE(port(*fleet.agent("pdu1"), "B1")->load_amps);
+  EXPECT_EQ(port(*fleet.agent("pdu1"), "B1")->load_text, "N/A");
+  // Pend On: still off.
+  fleet.apply_trap(sentry2_port_trap("pdu1", 5, "A1", 4, "Pend On"));
+  EXPECT_EQ(port(*fleet.agent("pdu1"), "A1")->load_amps, 0.0);
 }
 
 TEST(FleetState, TrapForAPortNotYetPolledAddsIt) {
@@ -490,8 +524,9 @@ TEST(FleetState, ReadersWhileAWriterUpdates) {
     while (!done) {
       fleet.visit([&](const AgentState& a) {
         if (a.name != "pdu1" || a.ports.empty()) return;
+        // A2..A4 come from the same poll; A1's load is cleared by its Off traps.
         for (const auto& p : a.ports) {
-          if (p.load_amps != a.ports.front().load_amps) ++torn;
+          if (p.id != "A1" && p.load_amps != a.ports.back().load_amps) ++torn;
         }
         if (a.ports.size() != 4) ++torn;
       });

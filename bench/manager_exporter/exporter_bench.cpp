@@ -19,7 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "manager/daemon/poller_health.h"
 #include "manager/exporter/exporter.h"
+#include "manager/store/store_health.h"
+#include "manager/traps/trap_health.h"
 #include "tests/manager/exporter/fleet_fixture.h"
 
 namespace {
@@ -81,11 +84,13 @@ int main(int argc, char** argv) {
   shape.agents = static_cast<int>((target + per_agent - 1) / per_agent);
   state::FleetState fleet(fleet_agents(shape));
   fill_fleet(fleet, shape);
-  exporter::HealthSources health;
-  health.poller = [] { return poller::PollerMetrics{}; };
-  health.store = [] { return store::StoreMetrics{}; };
-  health.traps = [] { return traps::TrapCounters{}; };
-  exporter::Exporter ours(fleet, health);
+  const model::HealthFunction poller_health(
+      [](model::HealthWriter& w) { daemon::write_poller_health(poller::PollerMetrics{}, w); });
+  const model::HealthFunction store_health(
+      [](model::HealthWriter& w) { store::write_store_health(store::StoreMetrics{}, w); });
+  const model::HealthFunction trap_health(
+      [](model::HealthWriter& w) { traps::write_trap_health(traps::TrapCounters{}, w); });
+  exporter::Exporter ours(fleet, {&poller_health, &store_health, &trap_health});
   const auto families = ours.collect();
   const std::size_t series = count_series(families);
 
