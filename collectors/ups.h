@@ -98,9 +98,11 @@ class UpsVars {
   std::map<std::string, std::string> vars_;
 };
 
+// The UPS driver framework (ups_driver.h, framework/staleness.h) decides it for every driver.
 enum class UpsLink {
-  kOnline,  // the last poll was answered
-  kStale,   // recent polls failed; `vars` are those of the last good poll (at `updated`)
+  kOnline,  // the last poll was answered, within the driver's stale_after
+  kStale,   // a poll failed since the last good one, or none came for longer than stale_after;
+            // `vars` are those of the last good poll (at `updated`)
   kLost,    // no good answer for the driver's comm_lost_after, or never: `vars` is empty
 };
 

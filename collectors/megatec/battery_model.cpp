@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <spdlog/spdlog.h>
+
 namespace netpower::collectors::megatec {
 
 const char* check_calibration(const RuntimeCalibration& cal) {
@@ -46,6 +48,64 @@ double battery_runtime(double charge, double load, const RuntimeCalibration& cal
   if (!(effective > 0)) effective = cal.load_low;  // no idle floor and no load: use the low point
   double full = cal.runtime_high * std::pow(cal.load_high / effective, exponent);
   return std::clamp(charge, 0.0, 100.0) / 100 * full;
+}
+
+void BatteryEstimator::reset() {
+  rated_.reset();
+  packs_.reset();
+  packs_final_ = false;
+}
+
+void BatteryEstimator::set_rated_voltage(std::optional<double> volts) {
+  rated_ = volts && *volts > 0 ? volts : std::nullopt;
+  if (!packs_final_) packs_.reset();
+}
+
+std::optional<double> BatteryEstimator::nominal() const {
+  return settings_.nominal_voltage ? settings_.nominal_voltage : rated_;
+}
+
+double BatteryEstimator::packs(double reading) {
+  if (settings_.packs) return *settings_.packs;
+  if (packs_) return *packs_;
+  auto nominal_volts = nominal();
+  // Without a nominal voltage the reading is published as sent; F may still tell it.
+  if (!nominal_volts) return 1;
+  packs_ = detect_battery_packs(reading, *nominal_volts);
+  packs_final_ = true;
+  if (!packs_) {
+    spdlog::info(
+        "megatec: cannot tell the battery pack count from {:.2f} V against {:.1f} V nominal; "
+        "publishing the reading as is (set battery.packs)",
+        reading, *nominal_volts);
+    packs_ = 1;
+  }
+  return *packs_;
+}
+
+void BatteryEstimator::publish(double reading, std::optional<double> load, UpsVars& vars) {
+  double volts = reading * packs(reading);
+  vars.set_number(ups_var::kBatteryVoltage, volts, 2);
+  auto nominal_volts = nominal();
+  if (nominal_volts && !vars.get(ups_var::kBatteryVoltageNominal)) {
+    vars.set_number(ups_var::kBatteryVoltageNominal, *nominal_volts, 1);
+  }
+  std::optional<double> low = settings_.low_voltage;
+  std::optional<double> high = settings_.high_voltage;
+  if (!low && nominal_volts) {
+    low = default_low_voltage(*nominal_volts);
+    high = default_high_voltage(*nominal_volts);
+  }
+  if (!low || !high) return;
+  vars.set_number("battery.voltage.low", *low, 2);
+  vars.set_number("battery.voltage.high", *high, 2);
+  auto charge = battery_charge(volts, *low, *high);
+  if (!charge) return;
+  vars.set_number(ups_var::kBatteryCharge, *charge, 0);
+  if (load && settings_.runtime) {
+    vars.set_number(ups_var::kBatteryRuntime, battery_runtime(*charge, *load, *settings_.runtime),
+                    0);
+  }
 }
 
 }  // namespace netpower::collectors::megatec

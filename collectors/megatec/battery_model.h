@@ -1,9 +1,13 @@
 #pragma once
 // What a Megatec UPS does not say about its battery, estimated as NUT's blazer/nutdrv_qx drivers
 // do: the pack count from the nominal voltage, the charge from the voltage between a low and a
-// high mark, the runtime from a two-point calibration (NUT's `runtimecal`). Pure functions.
+// high mark, the runtime from a two-point calibration (NUT's `runtimecal`). Pure functions, and
+// BatteryEstimator, which applies them to successive Q1 readings.
 
 #include <optional>
+#include <utility>
+
+#include "collectors/ups.h"
 
 namespace netpower::collectors::megatec {
 
@@ -35,5 +39,39 @@ std::optional<double> battery_charge(double volts, double low, double high);
 // Seconds left at `load` percent with `charge` percent: the full-battery runtime at that load
 // (runtime = R * load^-exponent through the two calibration points) times charge / 100.
 double battery_runtime(double charge, double load, const RuntimeCalibration& cal);
+
+// The battery settings of the driver (docs/megatec.md, `battery:`); nullopt: not configured.
+struct BatterySettings {
+  std::optional<double> packs;  // nullopt: detected from the nominal voltage
+  std::optional<double> nominal_voltage;
+  std::optional<double> low_voltage;
+  std::optional<double> high_voltage;
+  std::optional<RuntimeCalibration> runtime;
+};
+
+// The battery variables of a Megatec UPS from its Q1 battery reading, the nominal voltage (the
+// settings', else F's) and the settings. Keeps the detected pack count between readings.
+class BatteryEstimator {
+ public:
+  explicit BatteryEstimator(BatterySettings settings) : settings_(std::move(settings)) {}
+
+  // A new UPS behind the port: nothing known from F, the pack count detected again.
+  void reset();
+  // F's battery voltage (nullopt or 0: not given). Until a pack count has been detected with a
+  // nominal voltage, it is detected again with this one.
+  void set_rated_voltage(std::optional<double> volts);
+  // battery.voltage (pack volts), battery.voltage.nominal (unless `vars` has it), the marks
+  // battery.voltage.low/high, battery.charge and, with a calibration and `load`, battery.runtime.
+  void publish(double reading, std::optional<double> load, UpsVars& vars);
+
+ private:
+  std::optional<double> nominal() const;
+  double packs(double reading);
+
+  BatterySettings settings_;
+  std::optional<double> rated_;
+  std::optional<double> packs_;
+  bool packs_final_ = false;
+};
 
 }  // namespace netpower::collectors::megatec

@@ -1,10 +1,9 @@
 #include "collectors/megatec/megatec_collector.h"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -13,6 +12,8 @@
 #include <utility>
 
 #include "collectors/megatec/megatec_protocol.h"
+#include "collectors/megatec/serial_line.h"
+#include "collectors/ups_driver.h"
 #include "core/duration.h"
 
 namespace netpower::collectors::megatec {
@@ -26,32 +27,6 @@ constexpr std::size_t kReadChunk = 512;
 constexpr std::size_t kMaxReadPerEvent = 16 * 1024;
 // Commands waiting for their turn; more are refused (the agent never needs that many).
 constexpr std::size_t kMaxQueuedCommands = 16;
-// A kind of trouble is logged at most once per this much loop time.
-constexpr core::Duration kLogEvery = std::chrono::minutes(1);
-
-// Logs a recurring problem at most once per kLogEvery, telling how many were not logged.
-class LogLimiter {
- public:
-  // Whether to log now; `suppressed` gets the count skipped since the last log.
-  bool allow(core::TimePoint now, std::uint64_t& suppressed) {
-    if (last_ && now - *last_ < kLogEvery) {
-      ++suppressed_;
-      return false;
-    }
-    last_ = now;
-    suppressed = suppressed_;
-    suppressed_ = 0;
-    return true;
-  }
-
- private:
-  std::optional<core::TimePoint> last_;
-  std::uint64_t suppressed_ = 0;
-};
-
-std::string suppressed_note(std::uint64_t n) {
-  return n == 0 ? "" : " (" + std::to_string(n) + " similar not logged)";
-}
 
 enum class Kind { kStatus, kRating, kInfo, kCommand };
 
@@ -72,7 +47,6 @@ const char* query_name(Kind kind) {
 struct Request {
   Kind kind = Kind::kStatus;
   std::string bytes;  // what goes on the wire, '\r' included
-  std::string name;   // the instant command's name
   UpsCommandDone done;
   std::optional<bool> beeper_target;  // beeper.enable/disable: Q only when the state differs
   bool written = false;               // every byte is out
@@ -87,111 +61,80 @@ Request query(Kind kind, std::string_view bytes) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
-class MegatecCollectorImpl final : public MegatecCollector {
+// The driver proper: the serial line, one request in flight, and what Q1/F/I replies mean. The
+// framework (UpsDriverRunner) schedules it, tracks the link and reopens the port.
+class MegatecDriver final : public UpsDriver {
  public:
-  MegatecCollectorImpl(const MegatecSettings& settings, core::EventLoop& loop, bool open)
-      : settings_(settings), loop_(loop), active_(open) {
-    if (active_) poll_timer_ = loop_.call_after(core::Duration::zero(), [this] { on_poll(); });
-  }
+  MegatecDriver(const MegatecSettings& settings, UpsDriverHost& host)
+      : settings_(settings),
+        host_(host),
+        loop_(host.loop()),
+        battery_({settings.battery_packs, settings.battery_voltage_nominal,
+                  settings.battery_voltage_low, settings.battery_voltage_high, settings.runtime}) {}
 
-  ~MegatecCollectorImpl() override {
-    if (poll_timer_) loop_.cancel(*poll_timer_);
+  ~MegatecDriver() override {
     fail_commands("the driver stopped");
     close_device();
   }
 
-  MegatecCollectorImpl(const MegatecCollectorImpl&) = delete;
-  MegatecCollectorImpl& operator=(const MegatecCollectorImpl&) = delete;
+  MegatecDriver(const MegatecDriver&) = delete;
+  MegatecDriver& operator=(const MegatecDriver&) = delete;
 
   std::string name() const override { return "megatec"; }
-
-  UpsReading read() override {
-    UpsReading out;
-    auto now = loop_.clock().now();
-    if (lost(now)) {
-      if (!vars_.empty()) {
-        spdlog::warn("megatec {}: no good answer for {}; UPS values cleared", settings_.device,
-                     core::format_duration(settings_.comm_lost_after));
-        vars_ = UpsVars{};
-      }
-      out.link = UpsLink::kLost;
-      if (last_good_) {
-        out.detail = "no good answer for " + core::format_duration(settings_.comm_lost_after);
-        if (!failure_.empty()) out.detail += ": " + failure_;
-      } else {
-        out.detail = failure_.empty() ? "no answer yet" : failure_;
-      }
-      if (last_good_) out.updated = *last_good_;
-      return out;
-    }
-    out.link = last_poll_ok_ ? UpsLink::kOnline : UpsLink::kStale;
-    if (!last_poll_ok_) out.detail = failure_;
-    out.vars = vars_;
-    out.updated = *last_good_;
-    return out;
-  }
-
-  std::vector<std::string> commands() const override {
-    return {ups_cmd::kTestQuick,    ups_cmd::kTestDeep,       ups_cmd::kTestTimed,
-            ups_cmd::kTestStop,     ups_cmd::kShutdownReturn, ups_cmd::kShutdownStayoff,
-            ups_cmd::kShutdownStop, ups_cmd::kLoadOff,        ups_cmd::kLoadOn,
-            ups_cmd::kBeeperToggle, ups_cmd::kBeeperEnable,   ups_cmd::kBeeperDisable};
-  }
-
+  std::string where() const override { return settings_.device; }
+  std::vector<std::string> commands() const override { return command_names(); }
   seconds max_command_delay() const override { return kMaxShutdownDelay; }
 
+  const MegatecCounters& counters() const { return counters_; }
+  bool device_open() const { return fd_ >= 0; }
+
+  void open() override {
+    std::string problem;
+    int fd = open_serial(settings_.device, problem);
+    if (fd < 0) {
+      ++counters_.open_failures;
+      return host_.device_failed(problem);
+    }
+    fd_ = fd;
+    loop_.watch_readable(fd_, [this] { on_readable(); });
+    ++counters_.opens;
+    spdlog::info("megatec: opened {}", settings_.device);
+    // Ask the ratings and identity again: the UPS behind the port may have changed.
+    rating_done_ = !settings_.rating;
+    ident_done_ = !settings_.ident;
+    static_vars_ = UpsVars{};
+    rated_current_.reset();
+    battery_.reset();
+    host_.opened();
+  }
+
+  void update() override {
+    if (!rating_done_ && !pending(Kind::kRating)) {
+      queue_.push_back(query(Kind::kRating, kQueryRating));
+    }
+    if (!ident_done_ && !pending(Kind::kInfo)) queue_.push_back(query(Kind::kInfo, kQueryInfo));
+    if (!pending(Kind::kStatus)) queue_.push_back(query(Kind::kStatus, kQueryStatus));
+    send_next();
+  }
+
   void run(const UpsCommand& command, UpsCommandDone done) override {
+    auto encoded = encode_command(command);
     Request request;
     request.kind = Kind::kCommand;
-    request.name = command.name;
+    request.bytes = encoded.bytes;
+    request.beeper_target = encoded.beeper_target;
     request.done = std::move(done);
-    UpsCommandResult invalid{UpsCommandStatus::kInvalid, ""};
-    const auto& n = command.name;
-    if (n == ups_cmd::kTestQuick) {
-      request.bytes = kTestQuick;
-    } else if (n == ups_cmd::kTestDeep) {
-      request.bytes = kTestDeep;
-    } else if (n == ups_cmd::kTestTimed) {
-      auto bytes = timed_test_command(command.duration.value_or(kDefaultTestDuration));
-      if (!bytes) invalid.detail = "a timed battery test lasts 1 to 99 whole minutes";
-      request.bytes = bytes.value_or("");
-    } else if (n == ups_cmd::kTestStop) {
-      request.bytes = kTestStop;
-    } else if (n == ups_cmd::kShutdownReturn || n == ups_cmd::kShutdownStayoff) {
-      auto delay = command.delay.value_or(seconds(0));
-      auto bytes = n == ups_cmd::kShutdownReturn
-                       ? shutdown_return_command(delay, command.restart_after)
-                       : shutdown_stayoff_command(delay);
-      if (!bytes) {
-        invalid.detail =
-            "a Megatec shutdown delay is 0 s to 10 min and a restart delay 1 to 9999 min";
-      }
-      request.bytes = bytes.value_or("");
-    } else if (n == ups_cmd::kShutdownStop || n == ups_cmd::kLoadOn) {
-      request.bytes = kCancelShutdown;
-    } else if (n == ups_cmd::kLoadOff) {
-      request.bytes = kLoadOff;
-    } else if (n == ups_cmd::kBeeperToggle) {
-      request.bytes = kBeeperToggle;
-    } else if (n == ups_cmd::kBeeperEnable || n == ups_cmd::kBeeperDisable) {
-      request.bytes = kBeeperToggle;
-      request.beeper_target = n == ups_cmd::kBeeperEnable;
-    } else {
-      finish(request, {UpsCommandStatus::kUnsupported, "Megatec has no command '" + n + "'"});
-      return;
+    if (encoded.status != UpsCommandStatus::kSuccess) {
+      return finish(request, {encoded.status, encoded.detail});
     }
-    if (request.bytes.empty()) {
-      finish(request, invalid);
-      return;
+    if (fd_ < 0 || host_.link() == UpsLink::kLost) {
+      return finish(request, {UpsCommandStatus::kNoResponse,
+                              "the UPS on " + settings_.device + " is not answering"});
     }
-    if (!active_ || fd_ < 0 || lost(loop_.clock().now())) {
-      finish(request, {UpsCommandStatus::kNoResponse,
-                       "the UPS on " + settings_.device + " is not answering"});
-      return;
-    }
-    if (queued_commands() >= kMaxQueuedCommands) {
-      finish(request, {UpsCommandStatus::kFailed, "too many commands waiting"});
-      return;
+    auto commands = std::count_if(queue_.begin(), queue_.end(),
+                                  [](const Request& r) { return r.kind == Kind::kCommand; });
+    if (static_cast<std::size_t>(commands) >= kMaxQueuedCommands) {
+      return finish(request, {UpsCommandStatus::kFailed, "too many commands waiting"});
     }
     // Commands go before the queries that wait.
     auto at = queue_.begin();
@@ -200,26 +143,11 @@ class MegatecCollectorImpl final : public MegatecCollector {
     send_next();
   }
 
-  const MegatecCounters& counters() const override { return counters_; }
-  bool device_open() const override { return fd_ >= 0; }
-
  private:
-  bool lost(core::TimePoint now) const {
-    return !last_good_ || now - *last_good_ > settings_.comm_lost_after;
-  }
-
-  std::size_t queued_commands() const {
-    std::size_t n = 0;
-    for (const auto& r : queue_) n += r.kind == Kind::kCommand;
-    return n;
-  }
-
   bool pending(Kind kind) const {
     if (in_flight_ && in_flight_->kind == kind) return true;
-    for (const auto& r : queue_) {
-      if (r.kind == kind) return true;
-    }
-    return false;
+    return std::any_of(queue_.begin(), queue_.end(),
+                       [kind](const Request& r) { return r.kind == kind; });
   }
 
   // `done` runs later on the loop, never inside the caller; the lambda does not touch `this`.
@@ -240,82 +168,7 @@ class MegatecCollectorImpl final : public MegatecCollector {
     in_flight_.reset();
   }
 
-  // --- Polling
-
-  void on_poll() {
-    poll_timer_ = loop_.call_after(settings_.poll_interval, [this] { on_poll(); });
-    if (fd_ < 0 && !open_device()) return;
-    if (!rating_done_ && !pending(Kind::kRating)) {
-      queue_.push_back(query(Kind::kRating, kQueryRating));
-    }
-    if (!ident_done_ && !pending(Kind::kInfo)) queue_.push_back(query(Kind::kInfo, kQueryInfo));
-    if (!pending(Kind::kStatus)) queue_.push_back(query(Kind::kStatus, kQueryStatus));
-    send_next();
-  }
-
-  void poll_failed(const std::string& why) {
-    last_poll_ok_ = false;
-    failure_ = why;
-  }
-
-  void warn(LogLimiter& limiter, const std::string& what) {
-    std::uint64_t suppressed = 0;
-    if (!limiter.allow(loop_.clock().now(), suppressed)) return;
-    spdlog::warn("megatec {}: {}{}", settings_.device, what, suppressed_note(suppressed));
-  }
-
   // --- The device
-
-  bool open_device() {
-    int fd = ::open(settings_.device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    std::string problem;
-    if (fd < 0) {
-      problem = "cannot open " + settings_.device + ": " + errno_text(errno);
-    } else if (!::isatty(fd)) {
-      problem = settings_.device + " is not a serial port";
-    } else {
-      termios tio{};
-      if (::tcgetattr(fd, &tio) != 0) {
-        problem = "cannot read the line settings of " + settings_.device + ": " + errno_text(errno);
-      } else {
-        // Raw 2400 8N1, no flow control, modem lines ignored.
-        ::cfmakeraw(&tio);
-        tio.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | PARENB | CRTSCTS | CSIZE);
-        tio.c_cflag |= CS8 | CLOCAL | CREAD;
-        tio.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
-        // VMIN 1: with O_NONBLOCK an empty port reads EAGAIN, so 0 means hang-up.
-        tio.c_cc[VMIN] = 1;
-        tio.c_cc[VTIME] = 0;
-        ::cfsetispeed(&tio, B2400);
-        ::cfsetospeed(&tio, B2400);
-        if (::tcsetattr(fd, TCSANOW, &tio) != 0) {
-          problem = "cannot set " + settings_.device + " to 2400 8N1 raw: " + errno_text(errno);
-        } else {
-          ::tcflush(fd, TCIOFLUSH);
-        }
-      }
-    }
-    if (!problem.empty()) {
-      if (fd >= 0) ::close(fd);
-      ++counters_.open_failures;
-      poll_failed(problem);
-      warn(open_log_,
-           problem + "; retrying every " + core::format_duration(settings_.poll_interval));
-      return false;
-    }
-    fd_ = fd;
-    loop_.watch_readable(fd_, [this] { on_readable(); });
-    ++counters_.opens;
-    spdlog::info("megatec: opened {}", settings_.device);
-    // Ask the ratings and identity again: the UPS behind the port may have changed.
-    rating_done_ = !settings_.rating;
-    ident_done_ = !settings_.ident;
-    static_vars_ = UpsVars{};
-    rating_.reset();
-    packs_.reset();
-    packs_final_ = false;
-    return true;
-  }
 
   void close_device() {
     if (reply_timer_) loop_.cancel(*reply_timer_);
@@ -332,11 +185,9 @@ class MegatecCollectorImpl final : public MegatecCollector {
 
   void device_lost(const std::string& why) {
     ++counters_.device_lost;
-    spdlog::warn("megatec {}: {}; closing it, reopening every {}", settings_.device, why,
-                 core::format_duration(settings_.poll_interval));
     close_device();
     fail_commands("the device failed: " + why);
-    poll_failed("device failed: " + why);
+    host_.device_failed("the device failed: " + why);
   }
 
   void on_readable() {
@@ -366,8 +217,8 @@ class MegatecCollectorImpl final : public MegatecCollector {
     if (splitter_.overlong() != overlong_seen_) {
       counters_.overlong_lines += splitter_.overlong() - overlong_seen_;
       overlong_seen_ = splitter_.overlong();
-      warn(garbage_log_,
-           "discarded a line longer than " + std::to_string(LineSplitter::kMaxLine) + " bytes");
+      host_.warn(garbage_log_, "discarded a line longer than " +
+                                   std::to_string(LineSplitter::kMaxLine) + " bytes");
     }
     return true;
   }
@@ -385,14 +236,12 @@ class MegatecCollectorImpl final : public MegatecCollector {
       queue_.pop_front();
       auto& request = *in_flight_;
       if (request.beeper_target) {
-        if (!beeper_) {
-          finish(request, {UpsCommandStatus::kFailed, "the beeper state is not known yet"});
-          in_flight_.reset();
-          continue;
-        }
-        if (*beeper_ == *request.beeper_target) {
-          finish(request, {UpsCommandStatus::kSuccess, std::string("the beeper is already ") +
-                                                           (*beeper_ ? "enabled" : "disabled")});
+        if (!beeper_ || *beeper_ == *request.beeper_target) {
+          finish(request, beeper_ ? UpsCommandResult{UpsCommandStatus::kSuccess,
+                                                     std::string("the beeper is already ") +
+                                                         (*beeper_ ? "enabled" : "disabled")}
+                                  : UpsCommandResult{UpsCommandStatus::kFailed,
+                                                     "the beeper state is not known yet"});
           in_flight_.reset();
           continue;
         }
@@ -419,8 +268,7 @@ class MegatecCollectorImpl final : public MegatecCollector {
         }
         return;
       }
-      device_lost("write failed: " + errno_text(n < 0 ? errno : EIO));
-      return;
+      return device_lost("write failed: " + errno_text(n < 0 ? errno : EIO));
     }
     if (writable_watched_) {
       loop_.unwatch_writable(fd_);
@@ -430,8 +278,7 @@ class MegatecCollectorImpl final : public MegatecCollector {
       in_flight_->written = true;
       ++counters_.commands_sent;
       const auto& bytes = in_flight_->bytes;
-      if (bytes == kTestStop && test_active_) test_aborted_ = true;
-      if (bytes.front() == 'T') deep_test_ = bytes == kTestDeep;  // T, TL, T<n>
+      test_.sent(bytes);
       // Until the next Q1 tells, assume the toggle took (beeper.enable/disable read it).
       if (bytes == kBeeperToggle && beeper_) beeper_ = !*beeper_;
     }
@@ -449,9 +296,8 @@ class MegatecCollectorImpl final : public MegatecCollector {
     if (!in_flight_) return;
     auto& request = *in_flight_;
     if (!out_.empty()) {
-      device_lost("the port did not take " + printable(request.bytes) + " within " +
-                  core::format_duration(settings_.reply_timeout));
-      return;
+      return device_lost("the port did not take " + printable(request.bytes) + " within " +
+                         core::format_duration(settings_.reply_timeout));
     }
     if (request.kind == Kind::kCommand) {
       // Megatec UPSes answer only commands they refuse (by echoing them).
@@ -460,8 +306,11 @@ class MegatecCollectorImpl final : public MegatecCollector {
       ++counters_.timeouts;
       std::string why = std::string("no answer to ") + query_name(request.kind) + " within " +
                         core::format_duration(settings_.reply_timeout);
-      if (request.kind == Kind::kStatus) poll_failed(why);
-      warn(timeout_log_, why);
+      if (request.kind == Kind::kStatus) {
+        host_.data_failed(why);
+      } else {
+        host_.warn(timeout_log_, why);
+      }
     }
     in_flight_.reset();
     send_next();
@@ -469,7 +318,7 @@ class MegatecCollectorImpl final : public MegatecCollector {
 
   void unsolicited(const std::string& line) {
     ++counters_.unsolicited;
-    warn(unsolicited_log_, "ignored a line nobody asked for: '" + printable(line) + "'");
+    host_.warn(unsolicited_log_, "ignored a line nobody asked for: '" + printable(line) + "'");
   }
 
   template <typename T>
@@ -479,15 +328,15 @@ class MegatecCollectorImpl final : public MegatecCollector {
     } else {
       ++counters_.garbage;
     }
-    if (kind == Kind::kStatus) poll_failed(parsed.detail);
-    warn(garbage_log_, parsed.detail);
+    if (kind == Kind::kStatus) {
+      host_.data_failed(parsed.detail);
+    } else {
+      host_.warn(garbage_log_, parsed.detail);
+    }
   }
 
   void handle_line(const std::string& line) {
-    if (!in_flight_) {
-      unsolicited(line);
-      return;
-    }
+    if (!in_flight_) return unsolicited(line);
     auto& request = *in_flight_;
     switch (request.kind) {
       case Kind::kStatus: {
@@ -501,157 +350,78 @@ class MegatecCollectorImpl final : public MegatecCollector {
       }
       case Kind::kRating: {
         auto parsed = parse_f(line);
-        if (parsed) {
-          ++counters_.good_replies;
-          rating_ = *parsed.value;
-          rating_done_ = true;
-          publish_f(*rating_, static_vars_);
-          if (!packs_final_) packs_.reset();  // detect again with the nominal voltage
-        } else {
+        if (!parsed) {
           bad_reply(parsed, request.kind);
+          break;
         }
+        ++counters_.good_replies;
+        rating_done_ = true;
+        rated_current_ = parsed.value->current;
+        battery_.set_rated_voltage(parsed.value->battery_voltage);
+        publish_f(*parsed.value, static_vars_);
         break;
       }
       case Kind::kInfo: {
         auto parsed = parse_i(line);
-        if (parsed) {
-          ++counters_.good_replies;
-          ident_done_ = true;
-          publish_i(*parsed.value, static_vars_);
-        } else {
+        if (!parsed) {
           bad_reply(parsed, request.kind);
+          break;
         }
+        ++counters_.good_replies;
+        ident_done_ = true;
+        publish_i(*parsed.value, static_vars_);
         break;
       }
-      case Kind::kCommand: {
-        std::string_view sent(request.bytes);
-        sent.remove_suffix(1);
-        if (line == sent) {
-          ++counters_.commands_refused;
-          finish(request, {UpsCommandStatus::kFailed,
-                           "the UPS echoed " + printable(request.bytes) + " back: refused"});
-        } else if (line == "ACK" || line == "(ACK") {
-          finish(request, {UpsCommandStatus::kSuccess, printable(request.bytes) + ": ACK"});
-        } else if (line == "NAK" || line == "(NAK") {
-          ++counters_.commands_refused;
-          finish(request, {UpsCommandStatus::kFailed, printable(request.bytes) + ": NAK"});
-        } else {
-          ++counters_.garbage;
-          finish(request,
-                 {UpsCommandStatus::kSuccess, "sent " + printable(request.bytes) +
-                                                  "; unexpected answer '" + printable(line) + "'"});
-        }
+      case Kind::kCommand:
+        on_command_reply(request, line);
         break;
-      }
     }
     complete_request();
   }
 
+  void on_command_reply(Request& request, const std::string& line) {
+    std::string_view sent(request.bytes);
+    sent.remove_suffix(1);
+    const auto what = printable(request.bytes);
+    if (line == sent) {
+      ++counters_.commands_refused;
+      finish(request, {UpsCommandStatus::kFailed, "the UPS echoed " + what + " back: refused"});
+    } else if (line == "ACK" || line == "(ACK") {
+      finish(request, {UpsCommandStatus::kSuccess, what + ": ACK"});
+    } else if (line == "NAK" || line == "(NAK") {
+      ++counters_.commands_refused;
+      finish(request, {UpsCommandStatus::kFailed, what + ": NAK"});
+    } else {
+      ++counters_.garbage;
+      finish(request, {UpsCommandStatus::kSuccess,
+                       "sent " + what + "; unexpected answer '" + printable(line) + "'"});
+    }
+  }
+
   // --- A good Q1: the new snapshot
-
-  std::optional<double> nominal_battery_voltage() const {
-    if (settings_.battery_voltage_nominal) return settings_.battery_voltage_nominal;
-    if (rating_ && rating_->battery_voltage && *rating_->battery_voltage > 0) {
-      return rating_->battery_voltage;
-    }
-    return std::nullopt;
-  }
-
-  double battery_packs(double reading) {
-    if (settings_.battery_packs) return *settings_.battery_packs;
-    if (packs_) return *packs_;
-    auto nominal = nominal_battery_voltage();
-    if (!nominal) {
-      // Without a nominal voltage the reading is published as sent; F may still tell it.
-      return 1;
-    }
-    packs_ = detect_battery_packs(reading, *nominal);
-    packs_final_ = true;
-    if (!packs_) {
-      spdlog::info(
-          "megatec {}: cannot tell the battery pack count from {:.2f} V against {:.1f} V "
-          "nominal; publishing the reading as is (set battery.packs)",
-          settings_.device, reading, *nominal);
-      packs_ = 1;
-    }
-    return *packs_;
-  }
 
   void on_status(const Q1Reply& reply) {
     ++counters_.good_replies;
     if (reply.absent_fields() > 0) {
       ++counters_.absent_fields;
-      warn(absent_log_, std::to_string(reply.absent_fields()) + " field(s) of Q1 absent ('@')");
+      host_.warn(absent_log_,
+                 std::to_string(reply.absent_fields()) + " field(s) of Q1 absent ('@')");
     }
     UpsVars vars = static_vars_;
     publish_q1(reply, vars);
-
-    std::optional<double> charge;
-    if (reply.battery_voltage) {
-      double volts = *reply.battery_voltage * battery_packs(*reply.battery_voltage);
-      vars.set(ups_var::kBatteryVoltage, format_number(volts, 2));
-      auto nominal = nominal_battery_voltage();
-      if (nominal && !static_vars_.get(ups_var::kBatteryVoltageNominal)) {
-        vars.set(ups_var::kBatteryVoltageNominal, format_number(*nominal, 1));
-      }
-      std::optional<double> low = settings_.battery_voltage_low;
-      std::optional<double> high = settings_.battery_voltage_high;
-      if (!low && nominal) {
-        low = default_low_voltage(*nominal);
-        high = default_high_voltage(*nominal);
-      }
-      if (low && high) {
-        vars.set("battery.voltage.low", format_number(*low, 2));
-        vars.set("battery.voltage.high", format_number(*high, 2));
-        charge = battery_charge(volts, *low, *high);
-      }
+    if (reply.battery_voltage) battery_.publish(*reply.battery_voltage, reply.load, vars);
+    if (reply.load && rated_current_ && *rated_current_ > 0) {
+      vars.set(ups_var::kOutputCurrent, format_number(*reply.load / 100 * *rated_current_, 1));
     }
-    if (charge) vars.set(ups_var::kBatteryCharge, format_number(*charge, 0));
-    if (charge && reply.load && settings_.runtime) {
-      vars.set(ups_var::kBatteryRuntime,
-               format_number(battery_runtime(*charge, *reply.load, *settings_.runtime), 0));
-    }
-    if (reply.load && rating_ && rating_->current && *rating_->current > 0) {
-      vars.set(ups_var::kOutputCurrent, format_number(*reply.load / 100 * *rating_->current, 1));
-    }
-
-    track_test(reply);
-    if (test_result_) vars.set(ups_var::kTestResult, *test_result_);
+    test_.update(reply.status);
+    if (test_.result()) vars.set(ups_var::kTestResult, *test_.result());
     beeper_ = reply.status.beeper_on;
-
-    if (!last_poll_ok_ && last_good_) {
-      spdlog::info("megatec {}: the UPS answers again", settings_.device);
-    }
-    vars_ = std::move(vars);
-    last_good_ = loop_.clock().now();
-    last_poll_ok_ = true;
-    failure_.clear();
-  }
-
-  // ups.test.result from the test-in-progress bit: what happened while it was set.
-  void track_test(const Q1Reply& reply) {
-    const auto& s = reply.status;
-    if (s.test_in_progress && !test_active_) {
-      test_active_ = true;
-      test_failed_ = false;
-      test_aborted_ = false;
-      test_result_ = "In progress";
-    }
-    // A deep test runs the battery down to low on purpose.
-    bool bad = s.ups_failed || (s.battery_low && !deep_test_);
-    if (test_active_ && bad) test_failed_ = true;
-    if (test_active_ && !s.test_in_progress) {
-      test_active_ = false;
-      deep_test_ = false;
-      test_result_ = test_aborted_                    ? "Aborted"
-                     : (test_failed_ || s.ups_failed) ? "Done and error"
-                                                      : "Done and passed";
-    }
+    host_.data_ok(std::move(vars));
   }
 
   MegatecSettings settings_;
+  UpsDriverHost& host_;
   core::EventLoop& loop_;
-  bool active_;
   int fd_ = -1;
   bool writable_watched_ = false;
   std::string out_;
@@ -660,30 +430,58 @@ class MegatecCollectorImpl final : public MegatecCollector {
 
   std::deque<Request> queue_;
   std::optional<Request> in_flight_;
-  std::optional<core::TimerId> poll_timer_;
   std::optional<core::TimerId> reply_timer_;
 
   bool rating_done_ = false;
   bool ident_done_ = false;
-  std::optional<FReply> rating_;
-  std::optional<double> packs_;
-  bool packs_final_ = false;
-  UpsVars static_vars_;  // from F and I
-
-  UpsVars vars_;
-  std::optional<core::TimePoint> last_good_;
-  bool last_poll_ok_ = false;
-  std::string failure_;
-
-  bool test_active_ = false;
-  bool test_failed_ = false;
-  bool test_aborted_ = false;
-  bool deep_test_ = false;
-  std::optional<std::string> test_result_;
+  std::optional<double> rated_current_;  // from F
+  UpsVars static_vars_;                  // from F and I
+  BatteryEstimator battery_;
+  TestTracker test_;
   std::optional<bool> beeper_;
 
   MegatecCounters counters_;
-  LogLimiter open_log_, timeout_log_, garbage_log_, unsolicited_log_, absent_log_;
+  framework::LogLimiter timeout_log_, garbage_log_, unsolicited_log_, absent_log_;
+};
+
+UpsDriverPolicy policy(const MegatecSettings& s) {
+  UpsDriverPolicy t;
+  t.poll_interval = s.poll_interval;
+  // Q1 is due every poll_interval and answered within reply_timeout; a failed one is reported
+  // at once, so the clock only catches a driver that says nothing for a whole extra poll.
+  t.lost_after = s.comm_lost_after;
+  t.stale_after =
+      s.stale_after.value_or(std::min(2 * s.poll_interval + s.reply_timeout, s.comm_lost_after));
+  t.reopen_first = s.poll_interval;
+  t.reopen_max = std::max(s.poll_interval, s.comm_lost_after);
+  return t;
+}
+
+class MegatecCollectorImpl final : public MegatecCollector {
+ public:
+  MegatecCollectorImpl(const MegatecSettings& settings, core::EventLoop& loop, bool open)
+      : runner_(
+            loop, policy(settings),
+            [&](UpsDriverHost& host) {
+              auto driver = std::make_unique<MegatecDriver>(settings, host);
+              driver_ = driver.get();
+              return driver;
+            },
+            open) {}
+
+  std::string name() const override { return runner_.name(); }
+  UpsReading read() override { return runner_.read(); }
+  std::vector<std::string> commands() const override { return runner_.commands(); }
+  seconds max_command_delay() const override { return runner_.max_command_delay(); }
+  void run(const UpsCommand& command, UpsCommandDone done) override {
+    runner_.run(command, std::move(done));
+  }
+  const MegatecCounters& counters() const override { return driver_->counters(); }
+  bool device_open() const override { return driver_->device_open(); }
+
+ private:
+  MegatecDriver* driver_ = nullptr;  // owned by runner_
+  UpsDriverRunner runner_;
 };
 
 }  // namespace

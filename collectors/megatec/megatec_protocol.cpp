@@ -320,6 +320,79 @@ std::optional<std::string> timed_test_command(seconds duration) {
   return std::string(buf);
 }
 
+namespace {
+
+// The commands whose bytes take no argument.
+struct FixedCommand {
+  const char* name;
+  std::string_view bytes;
+  std::optional<bool> beeper_target;
+};
+const FixedCommand kFixedCommands[] = {{ups_cmd::kTestQuick, kTestQuick, {}},
+                                       {ups_cmd::kTestDeep, kTestDeep, {}},
+                                       {ups_cmd::kTestStop, kTestStop, {}},
+                                       {ups_cmd::kShutdownStop, kCancelShutdown, {}},
+                                       {ups_cmd::kLoadOn, kCancelShutdown, {}},
+                                       {ups_cmd::kLoadOff, kLoadOff, {}},
+                                       {ups_cmd::kBeeperToggle, kBeeperToggle, {}},
+                                       {ups_cmd::kBeeperEnable, kBeeperToggle, true},
+                                       {ups_cmd::kBeeperDisable, kBeeperToggle, false}};
+
+}  // namespace
+
+EncodedCommand encode_command(const UpsCommand& command) {
+  const auto& n = command.name;
+  for (const auto& fixed : kFixedCommands) {
+    if (n == fixed.name)
+      return {UpsCommandStatus::kSuccess, std::string(fixed.bytes), fixed.beeper_target, ""};
+  }
+  std::optional<std::string> bytes;
+  std::string invalid;
+  if (n == ups_cmd::kTestTimed) {
+    bytes = timed_test_command(command.duration.value_or(kDefaultTestDuration));
+    invalid = "a timed battery test lasts 1 to 99 whole minutes";
+  } else if (n == ups_cmd::kShutdownReturn || n == ups_cmd::kShutdownStayoff) {
+    auto delay = command.delay.value_or(seconds(0));
+    bytes = n == ups_cmd::kShutdownReturn ? shutdown_return_command(delay, command.restart_after)
+                                          : shutdown_stayoff_command(delay);
+    invalid = "a Megatec shutdown delay is 0 s to 10 min and a restart delay 1 to 9999 min";
+  } else {
+    return {UpsCommandStatus::kUnsupported, "", {}, "Megatec has no command '" + n + "'"};
+  }
+  if (!bytes) return {UpsCommandStatus::kInvalid, "", {}, invalid};
+  return {UpsCommandStatus::kSuccess, *bytes, {}, ""};
+}
+
+std::vector<std::string> command_names() {
+  return {ups_cmd::kTestQuick,    ups_cmd::kTestDeep,       ups_cmd::kTestTimed,
+          ups_cmd::kTestStop,     ups_cmd::kShutdownReturn, ups_cmd::kShutdownStayoff,
+          ups_cmd::kShutdownStop, ups_cmd::kLoadOff,        ups_cmd::kLoadOn,
+          ups_cmd::kBeeperToggle, ups_cmd::kBeeperEnable,   ups_cmd::kBeeperDisable};
+}
+
+void TestTracker::sent(std::string_view bytes) {
+  if (bytes == kTestStop && active_) aborted_ = true;
+  if (!bytes.empty() && bytes.front() == 'T') deep_ = bytes == kTestDeep;  // T, TL, T<n>
+}
+
+void TestTracker::update(const StatusBits& s) {
+  if (s.test_in_progress && !active_) {
+    active_ = true;
+    failed_ = false;
+    aborted_ = false;
+    result_ = "In progress";
+  }
+  // A deep test runs the battery down to low on purpose.
+  if (active_ && (s.ups_failed || (s.battery_low && !deep_))) failed_ = true;
+  if (active_ && !s.test_in_progress) {
+    active_ = false;
+    deep_ = false;
+    result_ = aborted_                    ? "Aborted"
+              : (failed_ || s.ups_failed) ? "Done and error"
+                                          : "Done and passed";
+  }
+}
+
 // --- NUT vocabulary
 
 std::string format_number(double value, int decimals) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collectors/ups.h"
 
@@ -141,6 +142,38 @@ inline constexpr std::string_view kTestDeep = "TL\r";
 inline constexpr std::string_view kTestStop = "CT\r";
 inline constexpr std::string_view kCancelShutdown = "C\r";  // also turns the output back on
 inline constexpr std::string_view kLoadOff = "S00R0000\r";  // NUT's load.off: at once, stay off
+
+// An instant command in NUT's name, as the bytes to send (nutdrv_qx's megatec command table).
+struct EncodedCommand {
+  UpsCommandStatus status = UpsCommandStatus::kSuccess;  // kUnsupported, kInvalid: nothing to send
+  std::string bytes;                                     // '\r' included
+  // beeper.enable / beeper.disable: `bytes` toggles, to be sent only when the beeper is not
+  // already in this state.
+  std::optional<bool> beeper_target;
+  std::string detail;  // why not, without a value
+};
+EncodedCommand encode_command(const UpsCommand& command);
+// Every name encode_command() knows.
+std::vector<std::string> command_names();
+
+// ups.test.result from the test-in-progress bit of successive Q1 replies: "In progress" while it
+// is set; when it clears, "Aborted" if CT went out during the test, "Done and error" if the
+// UPS-failed bit (or, except in a deep test, the battery-low bit) was seen, else "Done and passed".
+class TestTracker {
+ public:
+  // A command's bytes went out (T, TL, T<n>, CT matter).
+  void sent(std::string_view bytes);
+  void update(const StatusBits& status);
+  // nullopt until a test has been seen.
+  const std::optional<std::string>& result() const { return result_; }
+
+ private:
+  bool active_ = false;
+  bool failed_ = false;
+  bool aborted_ = false;
+  bool deep_ = false;
+  std::optional<std::string> result_;
+};
 
 // --- NUT vocabulary, as nutdrv_qx's megatec subdriver publishes it.
 

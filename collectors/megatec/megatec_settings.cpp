@@ -75,8 +75,8 @@ void read_battery(const core::YamlReader& reader, const YAML::Node& node, Megate
 
 MegatecSettings parse_megatec_settings(const YAML::Node& node, const core::YamlReader& reader) {
   reader.expect_map(node, "megatec settings",
-                    {"device", "poll_interval", "reply_timeout", "comm_lost_after", "rating",
-                     "ident", "battery"});
+                    {"device", "poll_interval", "reply_timeout", "stale_after", "comm_lost_after",
+                     "rating", "ident", "battery"});
   if (!node || node.IsNull() || !node["device"] || node["device"].IsNull()) {
     reader.fail(node, "the megatec driver needs 'device' (the serial port, e.g. /dev/ttyUSB0)");
   }
@@ -96,6 +96,15 @@ MegatecSettings parse_megatec_settings(const YAML::Node& node, const core::YamlR
   }
   if (out.comm_lost_after < out.poll_interval) {
     reader.fail(node["comm_lost_after"], "'comm_lost_after' must be at least 'poll_interval'");
+  }
+  if (node["stale_after"] && !node["stale_after"].IsNull()) {
+    out.stale_after = positive_duration(reader, node, "stale_after", {});
+    if (*out.stale_after > out.comm_lost_after) {
+      reader.fail(node["stale_after"], "'stale_after' must not be longer than 'comm_lost_after'");
+    }
+    if (*out.stale_after < out.poll_interval) {
+      reader.fail(node["stale_after"], "'stale_after' must be at least 'poll_interval'");
+    }
   }
   out.rating = reader.boolean(node, "rating", out.rating);
   out.ident = reader.boolean(node, "ident", out.ident);

@@ -17,6 +17,9 @@ struct MegatecSettings {
   core::Duration poll_interval = std::chrono::seconds(2);
   core::Duration reply_timeout = std::chrono::seconds(1);
   core::Duration comm_lost_after = std::chrono::seconds(30);
+  // No good Q1 for longer than this: stale (a failed Q1 is stale at once). nullopt:
+  // 2 x poll_interval + reply_timeout, at most comm_lost_after.
+  std::optional<core::Duration> stale_after;
   bool rating = true;  // ask F (ratings)
   bool ident = true;   // ask I (manufacturer, model, firmware)
 

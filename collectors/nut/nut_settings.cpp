@@ -98,10 +98,10 @@ core::Duration positive_duration(const core::YamlReader& reader, const YAML::Nod
 }  // namespace
 
 NutSettings parse_nut_settings(const YAML::Node& node, const core::YamlReader& reader) {
-  reader.expect_map(
-      node, "nut settings",
-      {"host", "port", "ups", "username", "password", "password_file", "password_env",
-       "poll_interval", "timeout", "comm_lost_after", "command_timeout", "reconnect_max"});
+  reader.expect_map(node, "nut settings",
+                    {"host", "port", "ups", "username", "password", "password_file", "password_env",
+                     "poll_interval", "timeout", "stale_after", "comm_lost_after",
+                     "command_timeout", "reconnect_max"});
   if (!node || node.IsNull() || !present(node, "ups")) {
     reader.fail(node, "nut settings need 'ups': the UPS name in upsd's ups.conf");
   }
@@ -159,6 +159,15 @@ NutSettings parse_nut_settings(const YAML::Node& node, const core::YamlReader& r
   out.timeout = positive_duration(reader, node, "timeout", out.timeout, milliseconds(10));
   out.comm_lost_after =
       positive_duration(reader, node, "comm_lost_after", out.comm_lost_after, milliseconds(10));
+  if (node["stale_after"] && !node["stale_after"].IsNull()) {
+    out.stale_after = positive_duration(reader, node, "stale_after", {}, milliseconds(10));
+    if (*out.stale_after > out.comm_lost_after) {
+      reader.fail(node["stale_after"], "'stale_after' must not be longer than 'comm_lost_after'");
+    }
+    if (*out.stale_after < out.poll_interval) {
+      reader.fail(node["stale_after"], "'stale_after' must be at least 'poll_interval'");
+    }
+  }
   out.command_timeout =
       positive_duration(reader, node, "command_timeout", out.command_timeout, milliseconds(10));
   out.reconnect_max =

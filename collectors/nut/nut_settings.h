@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -21,6 +22,9 @@ struct NutSettings {
   core::Duration poll_interval = std::chrono::seconds(2);
   core::Duration timeout = std::chrono::seconds(3);  // for connect() and for every reply
   core::Duration comm_lost_after = std::chrono::seconds(30);
+  // No good poll for longer than this: stale (a failed poll is stale at once). nullopt:
+  // 2 x poll_interval + timeout, at most comm_lost_after.
+  std::optional<core::Duration> stale_after;
   core::Duration command_timeout = std::chrono::seconds(30);  // INSTCMD to its tracked result
   core::Duration reconnect_max = std::chrono::seconds(30);    // backoff cap
   // TCP_NODELAY and TCP_QUICKACK on the connection (see docs/nut.md, "Latency"). Not a YAML key:

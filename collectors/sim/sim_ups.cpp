@@ -98,9 +98,9 @@ SimUps::SimUps(const SimUpsSettings& settings, const core::Clock& clock)
       input_voltage_(settings.input_voltage),
       load_(settings.load_percent),
       charge_(settings.charge_percent),
-      temperature_(settings.temperature_c) {
-  last_good_ = make_vars();
-  last_good_at_ = last_;
+      temperature_(settings.temperature_c),
+      link_(settings.comm_lost_after, settings.comm_lost_after) {
+  link_.ok(make_vars(), last_);
 }
 
 std::vector<std::string> SimUps::commands() const {
@@ -255,16 +255,12 @@ UpsVars SimUps::vars_now() {
 UpsReading SimUps::read() {
   advance();
   auto now = clock_.now();
-  if (!silent_) {
-    last_good_ = make_vars();
-    last_good_at_ = now;
-    return UpsReading{UpsLink::kOnline, "", last_good_, now};
+  if (silent_) {
+    link_.failed("the simulated UPS does not answer", now);
+  } else {
+    link_.ok(make_vars(), now);
   }
-  if (now - last_good_at_ >= settings_.comm_lost_after) {
-    return UpsReading{UpsLink::kLost, "the simulated UPS does not answer", {}, last_good_at_};
-  }
-  return UpsReading{UpsLink::kStale, "the simulated UPS does not answer", last_good_,
-                    last_good_at_};
+  return link_.reading(now);
 }
 
 UpsCommandResult SimUps::run(const UpsCommand& command) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/framework/staleness.h"
 #include "collectors/ups.h"
 #include "core/clock.h"
 #include "core/yaml_reader.h"
@@ -104,9 +105,8 @@ class SimUps {
   std::optional<core::TimePoint> test_until_;  // running while set; max() = until low battery
   std::string test_result_ = "No test initiated";
   bool test_saw_error_ = false;
-  // The link.
-  UpsVars last_good_;
-  core::TimePoint last_good_at_{};
+  // The link: every read() is a good read, or a failed one while silent (the framework's rules).
+  framework::Staleness link_;
   std::vector<SimUpsCommandRecord> history_;
 };
 

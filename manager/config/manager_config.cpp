@@ -14,6 +14,7 @@
 #include "core/config_error.h"
 #include "core/duration.h"
 #include "core/yaml_reader.h"
+#include "manager/config/http_settings.h"
 #include "manager/config/secret_reader.h"
 
 namespace netpower::manager::config {
@@ -368,21 +369,6 @@ void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
   }
 }
 
-void read_http(const YamlReader& r, const YAML::Node& node, HttpSettings& h) {
-  r.expect_map(node, "http", {"enabled", "address", "port", "token", "token_file", "token_env"});
-  if (!node) return;
-  h.enabled = r.boolean(node, "enabled", h.enabled);
-  h.address = r.string(node, "address", h.address, 255);
-  if (h.address.empty()) r.fail(node["address"], "'address' must not be empty");
-  h.port = static_cast<std::uint16_t>(r.integer(node, "port", h.port, 1, 65535));
-  if (auto token = read_secret(r, node, "token")) {
-    if (token->secret.reveal().size() < 16) {
-      r.fail(token->at, "the API token must be at least 16 characters");
-    }
-    h.token = token->secret;
-  }
-}
-
 void read_poller(const YamlReader& r, const YAML::Node& node, PollerSettings& p) {
   r.expect_map(node, "poller", {"max_repetitions", "max_backoff", "spread_start", "threads"});
   if (!node) return;
@@ -441,7 +427,7 @@ ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
     }
   }
   read_store(r, root["store"], config.store);
-  read_http(r, root["http"], config.http);
+  read_http_settings(r, root["http"], config.http);
   read_poller(r, root["poller"], config.poller);
   return config;
 }

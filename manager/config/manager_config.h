@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/yaml_reader.h"
 #include "manager/config/secret.h"
+#include "manager/model/principal.h"
 #include "manager/snmp/security.h"
 
 namespace netpower::manager::config {
@@ -112,14 +113,29 @@ struct StoreSettings {
   RetentionSettings retention;
 };
 
+// Shorter API tokens are refused.
+inline constexpr std::size_t kMinApiTokenBytes = 16;
+
+// One who may use the API (http.principals[]): a unique name, a role, a unique bearer token
+// (token / token_file / token_env).
+struct PrincipalSettings {
+  std::string name;  // [A-Za-z0-9_.@-], 1..64 characters
+  model::Role role = model::Role::kViewer;
+  Secret token;
+  int line = 0;  // where the entry starts in the file
+};
+
 // The HTTP server: /metrics (Prometheus), the JSON API (/api/v1/...), /healthz.
 struct HttpSettings {
   bool enabled = true;
   std::string address = "127.0.0.1";  // loopback by default: expose it on purpose
   std::uint16_t port = 9641;
-  // When set, every /api/ route requires "Authorization: Bearer <token>" (token / token_file /
-  // token_env); /metrics and /healthz stay open.
+  std::vector<PrincipalSettings> principals;
+  // Deprecated (a warning is logged): the single token of earlier versions (token / token_file /
+  // token_env), which acts as an admin principal named "token" beside `principals`.
   Secret token;
+  // GET /metrics requires a viewer's token (with principals only); open by default.
+  bool metrics_require_auth = false;
 };
 
 // The poller's own settings (each agent's interval, timeout and retries are in `agents`).

@@ -42,6 +42,8 @@ struct Manager::Parts {
   std::unique_ptr<store::StoreHealth> store_health;
   std::unique_ptr<traps::TrapHealth> trap_health;
   std::unique_ptr<exporter::ProcessHealth> process_health;
+  // The HTTP server's health, once it exists (the exporter is built before the server it serves).
+  std::unique_ptr<model::HealthFunction> http_health;
   std::unique_ptr<exporter::Exporter> exporter;
   http::HttpServerPtr web;
 };
@@ -93,8 +95,12 @@ void Manager::start() {
     p->store_health = std::make_unique<store::StoreHealth>(*p->store);
     p->process_health =
         std::make_unique<exporter::ProcessHealth>("netpower-manager", options_.version);
+    p->http_health = std::make_unique<model::HealthFunction>(
+        [parts = p.get()](model::HealthWriter& out) {
+          if (parts->web) parts->web->write_health(out);
+        });
     exporter::HealthSources health = {p->process_health.get(), p->pollers.get(), p->hub.get(),
-                                      p->store_health.get()};
+                                      p->store_health.get(), p->http_health.get()};
     if (p->receiver) {
       p->trap_health = std::make_unique<traps::TrapHealth>(*p->receiver);
       health.push_back(p->trap_health.get());
@@ -106,11 +112,24 @@ void Manager::start() {
       http_options.address = config.http.address;
       http_options.port = config.http.port;
       if (!config.http.token.empty()) http_options.token = config.http.token.reveal();
+      for (const auto& principal : config.http.principals) {
+        http_options.principals.push_back(
+            {principal.name, principal.role, principal.token.reveal()});
+      }
+      http_options.metrics_require_auth = config.http.metrics_require_auth;
+      http_options.events = p->hub.get();
       p->web = std::make_unique<http::HttpServer>(
           http_options, *p->fleet, [exporter = p->exporter.get()]() { return exporter->scrape(); });
       p->web->start();
-      spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status{}", p->web->address(),
-                   p->web->port(), http_options.token ? " (the API needs the bearer token)" : "");
+      const std::size_t principals =
+          http_options.principals.size() + (http_options.token ? 1 : 0);
+      if (principals == 0) {
+        spdlog::warn(
+            "HTTP: no principals (http.principals): the API is open for reading and refuses "
+            "every state-changing request");
+      }
+      spdlog::info("HTTP on http://{}:{}: /metrics, /api/v1/status ({} principal(s))",
+                   p->web->address(), p->web->port(), principals);
     } else {
       spdlog::info("no HTTP server (http.enabled is false)");
     }

@@ -46,10 +46,23 @@ constexpr std::size_t kLingerBytes = 256 * 1024;
 // Everything the server's threads share; outlives them.
 struct ServerCore {
   ServerCore(HttpServerOptions opts, const state::FleetState& fleet, HttpServer::ScrapeFn scrape)
-      : options(std::move(opts)), acceptor(net::make_strand(io)) {
-    api.fleet = &fleet;
-    api.metrics = std::move(scrape);
-    api.token = options.token;
+      : options(std::move(opts)),
+        api(api_context(options, fleet, std::move(scrape))),
+        acceptor(net::make_strand(io)) {}
+
+  static detail::ApiContext api_context(const HttpServerOptions& options,
+                                        const state::FleetState& fleet,
+                                        HttpServer::ScrapeFn scrape) {
+    detail::ApiContext context;
+    context.fleet = &fleet;
+    context.metrics = std::move(scrape);
+    context.token = options.token;
+    context.principals = options.principals;
+    context.metrics_require_auth = options.metrics_require_auth;
+    context.store = options.store;
+    context.events = options.events;
+    context.audit = options.audit;
+    return context;
   }
 
   void listen();
@@ -63,7 +76,7 @@ struct ServerCore {
   bool stopping() const { return stopping_flag.load(std::memory_order_acquire); }
 
   HttpServerOptions options;
-  detail::ApiContext api;
+  detail::Api api;
 
   // Declared before the io_context: handlers it destroys unregister their sessions here.
   std::mutex mutex;
@@ -76,6 +89,7 @@ struct ServerCore {
   std::atomic<std::uint64_t> connections_refused_total{0};
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> unauthorized_total{0};
+  std::atomic<std::uint64_t> forbidden_total{0};
   std::atomic<std::uint64_t> bad_requests_total{0};
 
   net::io_context io;
@@ -113,8 +127,46 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
     stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // The header is in: refuse at once what needs no body to refuse (401, a declared body beyond
+  // the route's limit), so that such a client never makes the server read its body; otherwise
+  // read the body within the route's limit.
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (closed_ || ec) {
+      on_read(ec, bytes);
+      return;
+    }
+    const auto declared = parser_->content_length();
+    auto admission = server_.api.admit(
+        parser_->get(), declared ? std::optional<std::uint64_t>(*declared) : std::nullopt,
+        parser_->chunked(), server_.options.max_body_bytes);
+    if (!admission.refusal) {
+      parser_->body_limit(admission.body_limit);
+      bhttp::async_read(stream_, buffer_, *parser_,
+                        beast::bind_front_handler(&Session::on_read, shared_from_this()));
+      return;
+    }
+    server_.requests_total.fetch_add(1, std::memory_order_relaxed);
+    count_refusal(admission.refusal->result_int());
+    const auto& request = parser_->get();
+    spdlog::debug("http {} \"{} {}\" {} before the body", remote_,
+                  std::string_view(request.method_string().data(), request.method_string().size()),
+                  std::string_view(request.target().data(), request.target().size()),
+                  admission.refusal->result_int());
+    // A body that follows unread ends the connection (after a lingering close).
+    const bool close_after = !parser_->is_done() || !request.keep_alive() || server_.stopping();
+    respond(std::move(*admission.refusal), close_after);
+  }
+
+  void count_refusal(unsigned status) {
+    if (status == 401) {
+      server_.unauthorized_total.fetch_add(1, std::memory_order_relaxed);
+    } else if (status == 403) {
+      server_.forbidden_total.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -141,11 +193,9 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.requests_total.fetch_add(1, std::memory_order_relaxed);
     const auto& request = parser_->get();
     const auto started = std::chrono::steady_clock::now();
-    detail::Response response = detail::handle_request(request, server_.api);
+    detail::Response response = server_.api.handle(request);
     const bool keep_alive = request.keep_alive() && !server_.stopping();
-    if (response.result_int() == 401) {
-      server_.unauthorized_total.fetch_add(1, std::memory_order_relaxed);
-    }
+    count_refusal(response.result_int());
     // The target and the status, never the headers: the token travels in Authorization.
     spdlog::debug(
         "http {} \"{} {}\" {} {} bytes {:.3f} ms", remote_,
@@ -355,7 +405,39 @@ HttpServerMetrics HttpServer::metrics() const {
   m.requests_total = impl_->requests_total.load(std::memory_order_relaxed);
   m.unauthorized_total = impl_->unauthorized_total.load(std::memory_order_relaxed);
   m.bad_requests_total = impl_->bad_requests_total.load(std::memory_order_relaxed);
+  m.forbidden_total = impl_->forbidden_total.load(std::memory_order_relaxed);
   return m;
+}
+
+void HttpServer::write_health(model::HealthWriter& out) const {
+  const auto m = metrics();
+  out.counter("netpower_http_connections_total", "HTTP connections accepted",
+              static_cast<double>(m.connections_total));
+  out.gauge("netpower_http_connections_open", "HTTP connections open now",
+            static_cast<double>(m.connections_open));
+  out.counter("netpower_http_connections_refused_total",
+              "HTTP connections closed at once, beyond max_connections",
+              static_cast<double>(m.connections_refused_total));
+  out.counter("netpower_http_requests_total", "HTTP requests answered",
+              static_cast<double>(m.requests_total));
+  out.counter("netpower_http_unauthorized_total",
+              "HTTP requests refused with 401 (no or a wrong bearer token)",
+              static_cast<double>(m.unauthorized_total));
+  out.counter("netpower_http_forbidden_total",
+              "HTTP requests refused with 403 (the principal's role is too low)",
+              static_cast<double>(m.forbidden_total));
+  out.counter("netpower_http_bad_requests_total",
+              "HTTP requests unparsable or beyond the header or body limits",
+              static_cast<double>(m.bad_requests_total));
+  const auto& routes = impl_->api.router().routes();
+  const auto counts = impl_->api.route_requests();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    out.counter("netpower_http_route_requests_total",
+                "HTTP requests that reached a route, authenticated where it needs a principal",
+                static_cast<double>(counts[i]),
+                {{"route", std::string(boost::beast::http::to_string(routes[i].method)) + " " +
+                               routes[i].pattern}});
+  }
 }
 
 }  // namespace netpower::manager::http

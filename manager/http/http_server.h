@@ -11,8 +11,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "manager/http/auth.h"
+#include "manager/http/router.h"
+#include "manager/model/event_bus.h"
+#include "manager/model/health.h"
 #include "manager/state/fleet_state.h"
+#include "manager/store/history.h"
 
 namespace netpower::manager::http {
 
@@ -21,9 +27,19 @@ inline constexpr std::uint16_t kDefaultPort = 9641;
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // an IP address, v4 or v6 ("0.0.0.0", "::" for all)
   std::uint16_t port = kDefaultPort;  // 0: a free port (port() tells which)
-  // When set, every /api/ route requires "Authorization: Bearer <token>" (401 otherwise);
-  // /metrics and /healthz stay open.
+  // Who may use the API, each with a bearer token and a role (docs/api.md). None (and no `token`):
+  // the API is open for reading and refuses every state-changing route (403).
+  std::vector<ApiPrincipal> principals;
+  // The old single token: an admin principal named "token" beside `principals`.
   std::optional<std::string> token;
+  // GET /metrics requires a viewer's token (open by default: Prometheus on loopback).
+  bool metrics_require_auth = false;
+  // Not owned; must outlive the server. Null store: history answers 503 and events come from the
+  // state's recent events; null events: POST /api/v1/notes answers 503.
+  store::StoreReader* store = nullptr;
+  model::EventSink* events = nullptr;
+  // Told of every answer to a state-changing route (router.h); empty: nobody.
+  AuditHook audit;
   unsigned threads = 1;                     // running the server's io_context
   std::size_t max_header_bytes = 8 * 1024;  // larger: 431, connection closed
   std::size_t max_body_bytes = 16 * 1024;   // larger: 413, connection closed
@@ -41,19 +57,21 @@ struct HttpServerMetrics {
   std::uint64_t connections_refused_total = 0;  // beyond max_connections
   std::uint64_t requests_total = 0;
   std::uint64_t unauthorized_total = 0;  // 401s
+  std::uint64_t forbidden_total = 0;     // 403s
   std::uint64_t bad_requests_total = 0;  // unparsable or oversized requests
 };
 
-class HttpServer {
+class HttpServer final : public model::HealthSource {
  public:
   using ScrapeFn = std::function<std::string()>;
 
-  // Binds and listens at once; throws std::system_error naming the address when it cannot (a
-  // start-up error). `fleet` must outlive the server; `scrape` is called on a server thread for
-  // every GET /metrics and returns the exposition text.
+  // Binds and listens at once; throws std::system_error naming the address when it cannot, and
+  // std::invalid_argument for bad principals (short or duplicate tokens, duplicate names): start-up
+  // errors. `fleet` must outlive the server; `scrape` is called on a server thread for every
+  // GET /metrics and returns the exposition text.
   HttpServer(HttpServerOptions options, const state::FleetState& fleet, ScrapeFn scrape);
   // stop().
-  ~HttpServer();
+  ~HttpServer() override;
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -67,6 +85,9 @@ class HttpServer {
   std::string address() const;
   std::uint16_t port() const;
   HttpServerMetrics metrics() const;
+  // netpower_http_*: the counters of metrics() and requests per route (label `route`,
+  // "GET /api/v1/status"). Any thread.
+  void write_health(model::HealthWriter& out) const override;
 
  private:
   struct Impl;

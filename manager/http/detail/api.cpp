@@ -2,13 +2,11 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/verb.hpp>
 
-#include <charconv>
+#include <algorithm>
 #include <exception>
-#include <map>
-#include <variant>
 
+#include "manager/http/detail/handlers.h"
 #include "manager/http/status_json.h"
 
 namespace netpower::manager::http::detail {
@@ -18,10 +16,52 @@ namespace beast_http = boost::beast::http;
 namespace {
 
 constexpr const char* kServerName = "netpower-manager";
-constexpr const char* kJsonType = "application/json";
-constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
-constexpr const char* kTextType = "text/plain; charset=utf-8";
-constexpr std::string_view kAgentsPrefix = "/api/v1/agents/";
+
+// Who asks when nobody authenticated: an open route, or an API without principals.
+const model::Principal kAnonymous{"anonymous", model::Role::kViewer};
+
+bool under_api(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+
+std::string_view header_value(const Request& request, beast_http::field field) {
+  const auto it = request.find(field);
+  return it == request.end() ? std::string_view()
+                             : std::string_view(it->value().data(), it->value().size());
+}
+
+// "application/json", optionally with "; charset=utf-8" (any case, blanks allowed).
+bool is_json_type(std::string_view value) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  };
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  const auto semicolon = value.find(';');
+  if (lower(trim(value.substr(0, semicolon))) != kJsonType) {
+    return false;
+  }
+  if (semicolon == std::string_view::npos) {
+    return true;
+  }
+  const std::string params = lower(trim(value.substr(semicolon + 1)));
+  return params.empty() || params == "charset=utf-8" || params == "charset=\"utf-8\"";
+}
+
+Response unauthorized(bool token_given, unsigned version) {
+  Response response = error_response(
+      401, token_given ? "invalid bearer token" : "this API requires Authorization: Bearer <token>",
+      version);
+  response.set(beast_http::field::www_authenticate,
+               token_given ? R"(Bearer realm="netpower-manager", error="invalid_token")"
+                           : R"(Bearer realm="netpower-manager")");
+  return response;
+}
+
+}  // namespace
 
 Response make_response(unsigned status, unsigned version, const char* content_type,
                        std::string body) {
@@ -35,240 +75,226 @@ Response make_response(unsigned status, unsigned version, const char* content_ty
   return response;
 }
 
-Response json_response(const nlohmann::json& document, unsigned version) {
-  return make_response(200, version, kJsonType, dump(document));
+Response json_response(const nlohmann::json& document, unsigned version, unsigned status) {
+  return make_response(status, version, kJsonType, dump(document));
 }
-
-// The token of "Authorization: Bearer <token>" (scheme case-insensitive, RFC 6750 2.1); nullopt
-// when the header is absent or of another scheme.
-std::optional<std::string_view> bearer_token(const Request& request) {
-  const auto it = request.find(beast_http::field::authorization);
-  if (it == request.end()) {
-    return std::nullopt;
-  }
-  std::string_view value(it->value().data(), it->value().size());
-  constexpr std::string_view kScheme = "bearer";
-  if (value.size() <= kScheme.size() || value[kScheme.size()] != ' ') {
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    const char c = value[i];
-    if ((c | 0x20) != kScheme[i]) {
-      return std::nullopt;
-    }
-  }
-  value.remove_prefix(kScheme.size());
-  while (!value.empty() && value.front() == ' ') {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-    value.remove_suffix(1);
-  }
-  return value;
-}
-
-// Nullopt when the request may go on, else the 401 to send.
-std::optional<Response> check_token(const Request& request, const ApiContext& context) {
-  if (!context.token) {
-    return std::nullopt;
-  }
-  const auto given = bearer_token(request);
-  if (given && constant_time_equal(*given, *context.token)) {
-    return std::nullopt;
-  }
-  Response response = error_response(
-      401, given ? "invalid bearer token" : "this API requires Authorization: Bearer <token>",
-      request.version());
-  response.set(beast_http::field::www_authenticate,
-               given ? R"(Bearer realm="netpower-manager", error="invalid_token")"
-                     : R"(Bearer realm="netpower-manager")");
-  return response;
-}
-
-using Query = std::map<std::string, std::string>;
-
-// "a=1&b=x%20y" -> {a: 1, b: "x y"}; an error text for a malformed or repeated parameter.
-std::variant<Query, std::string> parse_query(std::string_view text) {
-  Query query;
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-    if (pair.empty()) {
-      continue;
-    }
-    const auto eq = pair.find('=');
-    const auto key = percent_decode(pair.substr(0, eq));
-    const auto value =
-        percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!key || !value) {
-      return std::string("malformed percent-encoding in the query");
-    }
-    if (!query.emplace(*key, *value).second) {
-      return "query parameter '" + *key + "' given twice";
-    }
-  }
-  return query;
-}
-
-Response events(const Request& request, std::string_view query_text, const ApiContext& context) {
-  auto parsed = parse_query(query_text);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    return error_response(400, *error, request.version());
-  }
-  const Query& query = std::get<Query>(parsed);
-  std::size_t limit = kDefaultEventsLimit;
-  std::string agent;
-  for (const auto& [key, value] : query) {
-    if (key == "limit") {
-      std::size_t n = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || n == 0 ||
-          n > kMaxEventsLimit) {
-        return error_response(400,
-                              "limit must be a whole number from 1 to " +
-                                  std::to_string(kMaxEventsLimit) + ", not '" + value + "'",
-                              request.version());
-      }
-      limit = n;
-    } else if (key == "agent") {
-      if (value.empty()) {
-        return error_response(400, "agent must not be empty", request.version());
-      }
-      agent = value;
-    } else {
-      return error_response(400, "unknown query parameter '" + key + "' (limit, agent)",
-                            request.version());
-    }
-  }
-  return json_response(events_json(context.fleet->recent_events(limit, agent), context.now()),
-                       request.version());
-}
-
-enum class Route { kNone, kMetrics, kHealth, kStatus, kAgent, kEvents, kOtherApi };
-
-Route route_of(std::string_view path) {
-  if (path == "/metrics") return Route::kMetrics;
-  if (path == "/healthz") return Route::kHealth;
-  if (path == "/api/v1/status") return Route::kStatus;
-  if (path == "/api/v1/events") return Route::kEvents;
-  if (path.size() > kAgentsPrefix.size() && path.substr(0, kAgentsPrefix.size()) == kAgentsPrefix &&
-      path.find('/', kAgentsPrefix.size()) == std::string_view::npos) {
-    return Route::kAgent;
-  }
-  if (path == "/api" || path.substr(0, 5) == "/api/") return Route::kOtherApi;
-  return Route::kNone;
-}
-
-Response route(const Request& request, const ApiContext& context) {
-  const std::string_view target(request.target().data(), request.target().size());
-  const auto question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  const unsigned version = request.version();
-
-  const Route which = route_of(path);
-  if (which == Route::kNone) {
-    return error_response(404, "no such resource: " + std::string(path), version);
-  }
-  if (which != Route::kMetrics && which != Route::kHealth) {
-    if (auto refused = check_token(request, context)) {
-      return std::move(*refused);
-    }
-  }
-  if (which == Route::kOtherApi) {
-    return error_response(404, "no such resource: " + std::string(path), version);
-  }
-  if (request.method() != beast_http::verb::get) {
-    Response response = error_response(
-        405, "method " + std::string(request.method_string()) + " not allowed; use GET", version);
-    response.set(beast_http::field::allow, "GET");
-    return response;
-  }
-
-  switch (which) {
-    case Route::kMetrics:
-      return make_response(200, version, kMetricsType, context.metrics());
-    case Route::kHealth:
-      return make_response(200, version, kTextType, "ok\n");
-    case Route::kStatus:
-      return json_response(status_json(context.fleet->agents(),
-                                       context.fleet->unknown_source_traps(), context.now()),
-                           version);
-    case Route::kAgent: {
-      const auto name = percent_decode(path.substr(kAgentsPrefix.size()), false);
-      if (!name) {
-        return error_response(400, "malformed percent-encoding in the agent name", version);
-      }
-      const auto agent = context.fleet->agent(*name);
-      if (!agent) {
-        return error_response(404, "no agent named '" + *name + "'", version);
-      }
-      return json_response(agent_document(*agent, context.now()), version);
-    }
-    case Route::kEvents:
-      return events(request, query, context);
-    case Route::kNone:
-    case Route::kOtherApi:
-      break;
-  }
-  return error_response(404, "no such resource", version);
-}
-
-}  // namespace
 
 Response error_response(unsigned status, std::string_view message, unsigned version) {
   return make_response(status, version, kJsonType, dump(error_json(status, message)));
 }
 
+Api::Api(ApiContext context) : context_(std::move(context)) {
+  std::vector<ApiPrincipal> principals = context_.principals;
+  if (context_.token) {
+    principals.push_back({"token", model::Role::kAdmin, *context_.token});
+  }
+  auth_ = Authenticator(std::move(principals));
+  add_metrics_routes(router_, context_);
+  add_status_routes(router_, context_);
+  add_events_routes(router_, context_);
+  add_history_routes(router_, context_);
+  add_notes_routes(router_, context_);
+  route_counts_ = std::make_unique<std::atomic<std::uint64_t>[]>(router_.routes().size());
+}
+
+std::vector<std::uint64_t> Api::route_requests() const {
+  std::vector<std::uint64_t> out(router_.routes().size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = route_counts_[i].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+namespace {
+
+// A response to HEAD has the GET's headers, Content-Length included, without its body
+// (RFC 9110 9.3.2).
+Response for_method(const Request& request, Response response) {
+  if (request.method() == beast_http::verb::head) {
+    response.body().clear();
+  }
+  return response;
+}
+
+struct Target {
+  std::string_view path;
+  std::string_view query;
+};
+
+Target split_target(const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const auto question = target.find('?');
+  return {target.substr(0, question),
+          question == std::string_view::npos ? std::string_view() : target.substr(question + 1)};
+}
+
+}  // namespace
+
+Response Api::handle(const Request& request) {
+  Response response;
+  try {
+    response = dispatch(request);
+  } catch (const std::exception& e) {
+    response = error_response(500, std::string("internal error: ") + e.what(), request.version());
+  }
+  return for_method(request, std::move(response));
+}
+
+std::variant<model::Principal, Response> Api::authenticate(const Request& request,
+                                                           const Router::Match& match,
+                                                           std::string_view path) const {
+  // Under /api/ a client learns nothing, not even which paths exist, before it authenticates.
+  const bool needed =
+      auth_.enabled() && (match.route ? match.route->min_role.has_value() : under_api(path));
+  if (!needed) {
+    return kAnonymous;
+  }
+  const auto given = bearer_token(header_value(request, beast_http::field::authorization));
+  if (!given) {
+    return unauthorized(false, request.version());
+  }
+  auto found = auth_.authenticate(*given);
+  if (!found) {
+    return unauthorized(true, request.version());
+  }
+  return std::move(*found);
+}
+
+void Api::audit(const Route& route, const model::Principal& principal, const Request& request,
+                std::string_view path, const Response& response) const {
+  if (route.mutates_state && context_.audit) {
+    context_.audit(AuditEntry{principal, std::string(request.method_string()), std::string(path),
+                              response.result_int()});
+  }
+}
+
+Api::Admission Api::admit(const Request& header, std::optional<std::uint64_t> content_length,
+                          bool chunked, std::size_t server_limit) {
+  const auto [path, query] = split_target(header);
+  const auto match = router_.match(header.method(), path);
+  auto who = authenticate(header, match, path);
+  if (auto* refusal = std::get_if<Response>(&who)) {
+    return {for_method(header, std::move(*refusal)), 0};
+  }
+  if (match.route == nullptr) {
+    return {std::nullopt, server_limit};  // 400, 404 or 405 once the request is read
+  }
+  const Route& route = *match.route;
+  const std::size_t limit = std::min(route.max_body_bytes, server_limit);
+  if (content_length.value_or(0) <= limit && !(chunked && limit == 0)) {
+    return {std::nullopt, limit};
+  }
+  route_counts_[match.index].fetch_add(1, std::memory_order_relaxed);
+  Response refusal = error_response(
+      413,
+      route.max_body_bytes == 0
+          ? std::string("this route takes no request body")
+          : "the request body is larger than " + std::to_string(route.max_body_bytes) + " bytes",
+      header.version());
+  audit(route, std::get<model::Principal>(who), header, path, refusal);
+  return {for_method(header, std::move(refusal)), 0};
+}
+
+Response Api::dispatch(const Request& request) {
+  const auto [path, query] = split_target(request);
+  const unsigned version = request.version();
+
+  auto match = router_.match(request.method(), path);
+  auto who = authenticate(request, match, path);
+  if (auto* refusal = std::get_if<Response>(&who)) {
+    return std::move(*refusal);
+  }
+  const model::Principal& principal = std::get<model::Principal>(who);
+
+  if (match.bad_encoding) {
+    return error_response(400, "malformed percent-encoding in the path", version);
+  }
+  if (match.route == nullptr) {
+    if (match.allowed.empty()) {
+      return error_response(404, "no such resource: " + std::string(path), version);
+    }
+    const std::string allow = allow_header(match.allowed);
+    Response response = error_response(
+        405, "method " + std::string(request.method_string()) + " not allowed; use " + allow,
+        version);
+    response.set(beast_http::field::allow, allow);
+    return response;
+  }
+  const Route& route = *match.route;
+  route_counts_[match.index].fetch_add(1, std::memory_order_relaxed);
+  if (!route.mutates_state || !context_.audit) {
+    return serve(route, match, principal, request, path, query);
+  }
+  // Every answer to a state-changing request is audited, refusals and failures included.
+  Response response;
+  try {
+    response = serve(route, match, principal, request, path, query);
+  } catch (const std::exception& e) {
+    response = error_response(500, std::string("internal error: ") + e.what(), version);
+  }
+  audit(route, principal, request, path, response);
+  return response;
+}
+
+Response Api::serve(const Route& route, const Router::Match& match,
+                    const model::Principal& principal, const Request& request,
+                    std::string_view path, std::string_view query) {
+  const unsigned version = request.version();
+  if (route.mutates_state && !auth_.enabled()) {
+    return error_response(403,
+                          "this request changes state and needs a named principal; none is "
+                          "configured (http.principals)",
+                          version);
+  }
+  if (route.min_role && !principal.may(*route.min_role)) {
+    return error_response(403,
+                          "principal '" + principal.name + "' (" +
+                              model::to_string(principal.role) + ") may not " +
+                              std::string(request.method_string()) + " " + std::string(path) +
+                              ": it needs " + model::to_string(*route.min_role) + " or above",
+                          version);
+  }
+
+  const std::string& raw_body = request.body();
+  nlohmann::json body;
+  if (route.max_body_bytes == 0) {
+    if (!raw_body.empty()) {
+      return error_response(413, "this route takes no request body", version);
+    }
+  } else {
+    if (raw_body.size() > route.max_body_bytes) {
+      return error_response(
+          413, "the request body is larger than " + std::to_string(route.max_body_bytes) + " bytes",
+          version);
+    }
+    if (!is_json_type(header_value(request, beast_http::field::content_type))) {
+      return error_response(415, "the request body must be Content-Type: application/json",
+                            version);
+    }
+    if (!valid_utf8(raw_body)) {
+      return error_response(400, "the request body is not valid UTF-8", version);
+    }
+    try {
+      body = nlohmann::json::parse(raw_body);
+    } catch (const nlohmann::json::parse_error& e) {
+      return error_response(
+          400, "the request body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+          version);
+    }
+  }
+
+  const RouteRequest route_request{request, match.params, query, principal,
+                                   route.max_body_bytes == 0 ? nullptr : &body};
+  return route.handler(route_request);
+}
+
 Response handle_request(const Request& request, const ApiContext& context) {
   try {
-    return route(request, context);
+    Api api(context);
+    return api.handle(request);
   } catch (const std::exception& e) {
     return error_response(500, std::string("internal error: ") + e.what(), request.version());
   }
-}
-
-bool constant_time_equal(std::string_view given, std::string_view expected) {
-  // Runs over `expected` whatever `given` is: the time depends on the token's length only.
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
-  }
-  return diff == 0;
-}
-
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) {
-        return std::nullopt;
-      }
-      const int high = hex(text[i + 1]);
-      const int low = hex(text[i + 2]);
-      if (high < 0 || low < 0) {
-        return std::nullopt;
-      }
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace netpower::manager::http::detail

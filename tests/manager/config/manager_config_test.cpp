@@ -431,5 +431,101 @@ TEST(ManagerConfigHttpAndPoller, SettingsAndErrors) {
   }
 }
 
+// The error of parsing `text`, which must fail ("" when it does not).
+std::string http_error(const std::string& text) {
+  try {
+    parse_manager_config(text, "m.yaml");
+  } catch (const core::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ManagerConfigHttpPrincipals, NamedPrincipalsWithRolesAndTokens) {
+  testing::TempDir dir("np-cfg");
+  std::ofstream(dir.file("grafana.token")) << "grafana-token-0123456789\n";
+  setenv("NP_TEST_ALICE_TOKEN", "alice-token-0123456789", 1);
+  const std::string text =
+      "http:\n"
+      "  metrics_require_auth: true\n"
+      "  principals:\n"
+      "    - {name: grafana, role: viewer, token_file: grafana.token}\n"
+      "    - name: alice\n"
+      "      role: operator\n"
+      "      token_env: NP_TEST_ALICE_TOKEN\n"
+      "    - {name: root@site, role: admin, token: \"admin-token-0123456789\"}\n";
+  auto c = parse_manager_config(text, dir.file("manager.yaml").string());
+  ASSERT_EQ(c.http.principals.size(), 3u);
+  EXPECT_EQ(c.http.principals[0].name, "grafana");
+  EXPECT_EQ(c.http.principals[0].role, model::Role::kViewer);
+  EXPECT_EQ(c.http.principals[0].token.reveal(), "grafana-token-0123456789");
+  EXPECT_EQ(c.http.principals[0].line, 4);
+  EXPECT_EQ(c.http.principals[1].name, "alice");
+  EXPECT_EQ(c.http.principals[1].role, model::Role::kOperator);
+  EXPECT_EQ(c.http.principals[1].token.reveal(), "alice-token-0123456789");
+  EXPECT_EQ(c.http.principals[1].line, 5);
+  EXPECT_EQ(c.http.principals[2].role, model::Role::kAdmin);
+  EXPECT_TRUE(c.http.metrics_require_auth);
+  EXPECT_TRUE(c.http.token.empty());
+  EXPECT_FALSE(parse_manager_config("agents: []\n", "m.yaml").http.metrics_require_auth);
+  unsetenv("NP_TEST_ALICE_TOKEN");
+}
+
+TEST(ManagerConfigHttpPrincipals, ErrorsNameTheLineAndNeverTheToken) {
+  const std::string head = "http:\n  principals:\n";
+  // Duplicate names: the second entry's line, and the first's.
+  auto e = http_error(head + "    - {name: a, role: viewer, token: \"first-token-0123456789\"}\n" +
+                      "    - {name: a, role: admin, token: \"other-token-0123456789\"}\n");
+  EXPECT_THAT(e, HasSubstr("m.yaml:4:"));
+  EXPECT_THAT(e, HasSubstr("principal 'a' is listed twice (first at line 3)"));
+  // Duplicate tokens: named by the principals, not by value.
+  e = http_error(head + "    - {name: a, role: viewer, token: \"same-token-0123456789\"}\n" +
+                 "    - {name: b, role: admin, token: \"same-token-0123456789\"}\n");
+  EXPECT_THAT(e, HasSubstr("m.yaml:4:"));
+  EXPECT_THAT(e, HasSubstr("'b' has the same token as principal 'a'"));
+  EXPECT_THAT(e, ::testing::Not(HasSubstr("same-token")));
+  // Short tokens.
+  e = http_error(head + "    - {name: a, role: viewer, token: \"short-secret\"}\n");
+  EXPECT_THAT(e, HasSubstr("at least 16"));
+  EXPECT_THAT(e, ::testing::Not(HasSubstr("short-secret")));
+  // A bad role, a missing role, name or token, an unknown key, a bad name.
+  EXPECT_THAT(http_error(head + "    - {name: a, role: root, token: \"a-token-0123456789ab\"}\n"),
+              HasSubstr("role 'root' of principal 'a' is none of viewer, operator, admin"));
+  EXPECT_THAT(http_error(head + "    - {name: a, token: \"a-token-0123456789ab\"}\n"),
+              HasSubstr("needs a 'role'"));
+  EXPECT_THAT(http_error(head + "    - {role: admin, token: \"a-token-0123456789ab\"}\n"),
+              HasSubstr("needs a 'name'"));
+  EXPECT_THAT(http_error(head + "    - {name: a, role: admin}\n"), HasSubstr("needs a token"));
+  EXPECT_THAT(http_error(head + "    - {name: a, role: admin, password: x}\n"),
+              HasSubstr("password"));
+  EXPECT_THAT(
+      http_error(head + "    - {name: \"a b\", role: admin, token: \"a-token-0123456789\"}\n"),
+      HasSubstr("letters, digits"));
+  EXPECT_THAT(http_error("http:\n  principals: {name: a}\n"), HasSubstr("must be a list"));
+  // The deprecated token is a principal named "token": its name and its value are taken.
+  EXPECT_THAT(http_error("http:\n  token: \"legacy-token-0123456789\"\n  principals:\n"
+                         "    - {name: token, role: viewer, token: \"other-token-0123456789\"}\n"),
+              HasSubstr("listed twice"));
+  EXPECT_THAT(http_error("http:\n  token: \"legacy-token-0123456789\"\n  principals:\n"
+                         "    - {name: a, role: viewer, token: \"legacy-token-0123456789\"}\n"),
+              HasSubstr("same token as the deprecated http.token"));
+  // /metrics behind a token needs someone to hold one.
+  EXPECT_THAT(http_error("http:\n  metrics_require_auth: true\n"), HasSubstr("needs principals"));
+}
+
+TEST(ManagerConfigHttpPrincipals, TheDeprecatedTokenWarns) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto logger = std::make_shared<spdlog::logger>("capture", sink);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  auto c = parse_manager_config("http:\n  token: \"legacy-token-0123456789\"\n", "m.yaml");
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(c.http.token.reveal(), "legacy-token-0123456789");
+  EXPECT_TRUE(c.http.principals.empty());
+  EXPECT_THAT(log.str(), HasSubstr("m.yaml:2: http.token is deprecated"));
+  EXPECT_THAT(log.str(), ::testing::Not(HasSubstr("legacy-token-0123456789")));
+}
+
 }  // namespace
 }  // namespace netpower::manager::config

@@ -8,6 +8,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -31,16 +32,31 @@ class TestClient {
 
   TestResponse request(bhttp::verb method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {},
-                       bool keep_alive = true) {
+                       bool keep_alive = true, const std::string& body = std::string()) {
     bhttp::request<bhttp::string_body> req{method, target, 11};
     req.set(bhttp::field::host, "127.0.0.1");
     for (const auto& [name, value] : headers) {
       req.set(name, value);
     }
     req.keep_alive(keep_alive);
+    req.body() = body;
     req.prepare_payload();
     bhttp::write(socket_, req);
+    if (method == bhttp::verb::head) {
+      // A response to HEAD announces a body it does not send.
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.skip(true);
+      bhttp::read(socket_, buffer_, parser);
+      return parser.release();
+    }
     return read_response();
+  }
+
+  // POST/PUT/DELETE with a JSON body (Content-Type application/json unless `headers` says).
+  TestResponse send(bhttp::verb method, const std::string& target, const std::string& body,
+                    std::map<std::string, std::string> headers = {}) {
+    headers.emplace("Content-Type", "application/json");
+    return request(method, target, headers, true, body);
   }
 
   TestResponse get(const std::string& target,

@@ -92,7 +92,7 @@ class NetpowerctlTest : public ::testing::Test {
   static CommandResult ctl(std::vector<std::string> args, EnvChanges env = {}) {
     std::vector<std::string> argv = {NETPOWER_NETPOWERCTL_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    EnvChanges changes = {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE"};
+    EnvChanges changes = {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE", "NETPOWER_TOKEN"};
     changes.insert(changes.end(), env.begin(), env.end());
     return run_command(argv, std::chrono::seconds(30), changes);
   }
@@ -225,6 +225,29 @@ TEST_F(NetpowerctlTest, NotOurJsonIsExit1) {
   result = ctl(argv);
   EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
   EXPECT_NE(result.err.find("answered 500 to GET /api/v1/status: it broke"), std::string::npos)
+      << result.err;
+}
+
+TEST_F(NetpowerctlTest, ForbiddenAndUnavailableSayWhy) {
+  FixedReplyServer forbidden(reply(
+      "403 Forbidden",
+      R"({"error":{"status":403,"message":"principal 'grafana' (viewer) may not do that"}})"));
+  std::vector<std::string> argv = {"status", "--manager",
+                                   "http://127.0.0.1:" + std::to_string(forbidden.port())};
+  auto result = ctl(argv);
+  EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
+  EXPECT_NE(result.err.find("does not allow this (403: principal 'grafana' (viewer) may not do "
+                            "that); use the token of a principal whose role allows it"),
+            std::string::npos)
+      << result.err;
+
+  FixedReplyServer busy(reply("503 Service Unavailable",
+                              R"({"error":{"status":503,"message":"the store cannot answer"}})"));
+  argv = {"events", "--manager", "http://127.0.0.1:" + std::to_string(busy.port())};
+  result = ctl(argv);
+  EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
+  EXPECT_NE(result.err.find("cannot answer GET /api/v1/events now (503: the store cannot answer)"),
+            std::string::npos)
       << result.err;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "manager/ctl/history_table.h"
 #include "manager/ctl/http_client.h"
 #include "manager/ctl/status_table.h"
 #include "manager/http/status_json.h"
@@ -122,6 +123,58 @@ TEST(StatusTable, SchemaMismatchThrows) {
                                             {"agents", {{{"name", 3}}}}}),
                std::runtime_error);
   EXPECT_THROW(render_agent(nlohmann::json{{"generated_at", "x"}}), std::runtime_error);
+}
+
+TEST(TimeArgument, TimesPassAndAgesBecomeUnixSeconds) {
+  const double now = 1714568400;  // 2024-05-01T13:00:00Z
+  EXPECT_EQ(time_argument("2024-05-01T12:00:00Z", now), "2024-05-01T12:00:00Z");
+  EXPECT_EQ(time_argument("1714564800", now), "1714564800");
+  EXPECT_EQ(time_argument("1714564800.5", now), "1714564800.5");
+  EXPECT_EQ(time_argument("1h", now), "1714564800");
+  EXPECT_EQ(time_argument("90s", now), "1714568310");
+  EXPECT_EQ(time_argument("1d", now), "1714482000");
+  EXPECT_EQ(time_argument("1h30m", now), "1714563000");
+  for (const char* bad : {"", "yesterday", "1x", "h", "1.2.3", "-1h", ".5"}) {
+    EXPECT_EQ(time_argument(bad, now), std::nullopt) << bad;
+  }
+}
+
+TEST(UrlEncode, EscapesAllButUnreserved) {
+  EXPECT_EQ(url_encode("rack12-pdu_1.x~"), "rack12-pdu_1.x~");
+  EXPECT_EQ(url_encode("a b/c&d=e"), "a%20b%2Fc%26d%3De");
+  EXPECT_EQ(url_encode("caf\xc3\xa9"), "caf%C3%A9");
+}
+
+TEST(HistoryTable, EveryValueWithoutAStep) {
+  const nlohmann::json document = {
+      {"agent", "rack12-pdu"},
+      {"port", {{"id", "A3"}, {"name", ""}}},
+      {"metric", "outlet.current"},
+      {"since", "2024-05-01T11:00:00.000Z"},
+      {"until", "2024-05-01T12:00:00.000Z"},
+      {"step_seconds", 0},
+      {"points",
+       {{{"time", "2024-05-01T11:00:30.000Z"}, {"value", 0.5}, {"min", 0.5}, {"max", 0.5}}}},
+      {"truncated", true}};
+  EXPECT_EQ(render_history(document),
+            "rack12-pdu A3 outlet.current, 2024-05-01T11:00:00.000Z to 2024-05-01T12:00:00.000Z, "
+            "every value\n\nTIME                      VALUE\n2024-05-01T11:00:30.000Z  0.5\n"
+            "(more values exist: narrow --since/--until or use a larger --step)\n");
+  auto empty = document;
+  empty["points"] = nlohmann::json::array();
+  EXPECT_NE(render_history(empty).find("no values in this range"), std::string::npos);
+  EXPECT_THROW(render_history(nlohmann::json{{"agent", "x"}}), std::runtime_error);
+}
+
+TEST(EventsTable, EmptyAndMalformed) {
+  EXPECT_EQ(render_events(nlohmann::json{{"events", nlohmann::json::array()}}), "no events\n");
+  EXPECT_THROW(render_events(nlohmann::json{{"events", 5}}), std::runtime_error);
+  EXPECT_THROW(render_events(nlohmann::json{{"events", {{{"time", 1}}}}}), std::runtime_error);
+  // The server's own document renders.
+  const auto fleet = make_fleet();
+  const auto text =
+      render_events(manager::http::events_json(fleet->recent_events(10), fixture_time(10)));
+  EXPECT_NE(text.find("2024-05-01T12:00:06.000Z  old-pdu     down"), std::string::npos) << text;
 }
 
 }  // namespace

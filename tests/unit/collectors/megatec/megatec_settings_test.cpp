@@ -75,6 +75,18 @@ battery:
   EXPECT_FALSE(parse("device: /dev/x\nbattery: {packs: auto}").battery_packs);
 }
 
+TEST(MegatecSettings, StaleAfter) {
+  EXPECT_FALSE(parse("device: /dev/x").stale_after);  // derived from the poll interval
+  EXPECT_EQ(parse("device: /dev/x\nstale_after: 10s").stale_after, 10s);
+  EXPECT_NE(failure("device: /dev/x\nstale_after: 0").find("line 2:"), std::string::npos);
+  EXPECT_NE(failure("device: /dev/x\nstale_after: 1s")
+                .find("line 2: 'stale_after' must be at least 'poll_interval'"),
+            std::string::npos);
+  EXPECT_NE(failure("device: /dev/x\nstale_after: 31s")
+                .find("line 2: 'stale_after' must not be longer than 'comm_lost_after'"),
+            std::string::npos);
+}
+
 TEST(MegatecSettings, ErrorsNameTheLine) {
   EXPECT_EQ(failure("poll_interval: 2s"),
             "line 1: the megatec driver needs 'device' (the serial port, e.g. /dev/ttyUSB0)");

@@ -90,6 +90,16 @@ reconnect_max: 5s
   EXPECT_EQ(s.reconnect_max, 5s);
 }
 
+TEST(NutSettings, StaleAfter) {
+  EXPECT_FALSE(settings_from("{ups: u}").stale_after);  // derived from poll_interval and timeout
+  EXPECT_EQ(settings_from("{ups: u, stale_after: 7s}").stale_after, 7s);
+  EXPECT_THAT(error_for("{ups: u, stale_after: 1ms}").problem(), HasSubstr("at least"));
+  EXPECT_THAT(error_for("{ups: u, stale_after: 1s}").problem(),
+              HasSubstr("'stale_after' must be at least 'poll_interval'"));
+  EXPECT_THAT(error_for("{ups: u, stale_after: 31s}").problem(),
+              HasSubstr("'stale_after' must not be longer than 'comm_lost_after'"));
+}
+
 TEST(NutSettings, LocalhostIsLoopback) {
   EXPECT_EQ(settings_from("{ups: u, host: localhost}").host, "127.0.0.1");
 }
