@@ -28,14 +28,14 @@
 #include <vector>
 
 #include "bench/agent_farm/recording.h"
-#include "manager/poller/detail/ber.h"
-#include "manager/poller/detail/message.h"
+#include "manager/snmp/ber.h"
+#include "manager/snmp/message.h"
 
 namespace {
 
-namespace d = netpower::manager::poller::detail;
+namespace d = netpower::manager::snmp;
 using netpower::bench::RecordedVarbind;
-using netpower::manager::poller::Oid;
+using netpower::manager::snmp::Oid;
 
 // Like net-snmp's agent, a GETBULK response stops adding varbinds before it outgrows a UDP
 // datagram of an Ethernet MTU.

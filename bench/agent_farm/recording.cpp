@@ -6,13 +6,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "manager/poller/detail/ber.h"
+#include "manager/snmp/ber.h"
 
 namespace netpower::bench {
 
 namespace {
 
-namespace d = manager::poller::detail;
+namespace d = manager::snmp;
 
 std::vector<std::uint8_t> from_hex(const std::string& hex) {
   std::vector<std::uint8_t> out;
@@ -39,7 +39,7 @@ std::vector<RecordedVarbind> load_recording(const std::filesystem::path& file) {
     auto fail = [&](const std::string& why) {
       return std::runtime_error(file.string() + ":" + std::to_string(number) + ": " + why);
     };
-    auto oid = manager::poller::parse_oid(oid_text);
+    auto oid = manager::snmp::parse_oid(oid_text);
     if (!oid) throw fail("bad OID '" + oid_text + "'");
     d::BerEncoder enc(64);
     const auto mark = enc.mark();
@@ -50,7 +50,7 @@ std::vector<RecordedVarbind> load_recording(const std::filesystem::path& file) {
         const auto bytes = from_hex(value);
         enc.octets(std::span<const std::uint8_t>(bytes));
       } else if (type == "OID") {
-        auto v = manager::poller::parse_oid(value);
+        auto v = manager::snmp::parse_oid(value);
         if (!v || !enc.oid(*v)) throw fail("bad OID value '" + value + "'");
       } else if (type == "Counter32") {
         enc.unsigned_integer(std::stoull(value), d::kTagCounter32);

@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <vector>
 
-#include "manager/poller/varbind.h"
+#include "manager/snmp/varbind.h"
 
 namespace netpower::bench {
 
 struct RecordedVarbind {
-  manager::poller::Oid oid;
+  manager::snmp::Oid oid;
   std::vector<std::uint8_t> encoded;  // the whole varbind: SEQUENCE { oid, value }
 };
 

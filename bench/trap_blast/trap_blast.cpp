@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "manager/poller/detail/ber.h"
-#include "manager/poller/varbind.h"
+#include "manager/snmp/ber.h"
+#include "manager/snmp/varbind.h"
 #include "tests/manager/support/postgres_server.h"
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
@@ -32,9 +32,9 @@
 
 namespace {
 
-namespace d = netpower::manager::poller::detail;
-using netpower::manager::poller::Oid;
-using netpower::manager::poller::parse_oid;
+namespace d = netpower::manager::snmp;
+using netpower::manager::snmp::Oid;
+using netpower::manager::snmp::parse_oid;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint8_t kPduTrapV2 = 0xA7;

@@ -1,7 +1,8 @@
-// Fuzz target for the trap receiver's parsers of outside bytes: the v1/v2c BER decoder
-// (manager/traps/detail/trap_decoder.h), the event built from what it accepts, and SNMPv3 messages
-// through net-snmp's USM path (detail/usm_engine.h) with one configured user. Any bytes must be
-// decoded or refused without crashing; an accepted inform's answer differs from it in one byte.
+// Fuzz target for the trap receiver's parsers of outside bytes: the v1/v2c decoder (the SNMP
+// library's, through manager/traps/detail/trap_decoder.h), the event built from what it accepts,
+// and SNMPv3 messages through net-snmp's USM path (detail/usm_engine.h) with one configured user.
+// Any bytes must be decoded or refused without crashing; an accepted inform's answer differs from
+// it in one byte.
 
 #include <sys/socket.h>
 
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "manager/snmp/message.h"
 #include "manager/traps/detail/trap_decoder.h"
 #include "manager/traps/detail/usm_engine.h"
 
@@ -39,7 +41,7 @@ detail::UsmEngine& engine() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> packet(data, size);
-  const int version = detail::peek_version(packet);
+  const int version = netpower::manager::snmp::peek_version(packet);
   auto message = detail::decode_v1v2c(packet);
   if (message.status == detail::V1V2cMessage::Status::kOk) {
     if (version != 0 && version != 1) std::abort();

@@ -16,13 +16,15 @@
 #include "core/yaml_reader.h"
 #include "manager/config/secret.h"
 #include "manager/model/principal.h"
+#include "manager/snmp/security.h"
 
 namespace netpower::manager::config {
 
 enum class SnmpVersion { kV2c, kV3 };
-enum class SecurityLevel { kNoAuthNoPriv, kAuthNoPriv, kAuthPriv };
-enum class AuthProtocol { kMd5, kSha, kSha224, kSha256, kSha384, kSha512 };
-enum class PrivProtocol { kDes, kAes, kAes192, kAes256 };
+// The USM enums belong to the SNMP library; the configuration names and reads them.
+using snmp::AuthProtocol;
+using snmp::PrivProtocol;
+using snmp::SecurityLevel;
 
 // As written in the file: "2c", "authPriv", "SHA-256", "AES-256".
 const char* to_string(SnmpVersion v);

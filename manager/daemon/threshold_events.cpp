@@ -13,14 +13,14 @@ struct Kind {
   bool board;                     // a board object, else a port
   const char* what;               // "temperature", "input load", "device load"
   const char* crossing;           // "high", "low", "normal"
-  std::string_view value_column;  // the varbind carrying the value (column OID, no instance)
+  const snmp::Oid& value_column;  // the varbind carrying the value (column OID, no instance)
 };
 
-constexpr std::string_view kBoardTemperature = "1.3.6.1.4.1.1718.2.1.3.1.4";
-constexpr std::string_view kBoardInputLoad = "1.3.6.1.4.1.1718.2.1.3.1.5";
-constexpr std::string_view kPortDeviceLoad = "1.3.6.1.4.1.1718.2.1.4.1.6";
+const snmp::Oid kBoardTemperature = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 3, 1, 4};
+const snmp::Oid kBoardInputLoad = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 3, 1, 5};
+const snmp::Oid kPortDeviceLoad = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, 6};
 
-constexpr Kind kKinds[] = {
+const Kind kKinds[] = {
     {2, true, "temperature", "high", kBoardTemperature},
     {3, true, "temperature", "low", kBoardTemperature},
     {4, true, "temperature", "normal", kBoardTemperature},
@@ -33,23 +33,11 @@ constexpr Kind kKinds[] = {
 };
 
 // "A1" / "C" from the instance of a table column: fixed-size string indexes, one arc per letter.
-std::string index_text(std::string_view oid, std::string_view column) {
+std::string index_text(const snmp::Oid& oid, const snmp::Oid& column) {
   std::string out;
-  if (oid.size() <= column.size() + 1) return out;
-  auto rest = oid.substr(column.size() + 1);
-  std::size_t pos = 0;
-  while (pos < rest.size()) {
-    auto dot = rest.find('.', pos);
-    if (dot == std::string_view::npos) dot = rest.size();
-    int c = 0;
-    for (auto ch : rest.substr(pos, dot - pos)) {
-      if (ch < '0' || ch > '9') return {};
-      c = c * 10 + (ch - '0');
-      if (c > 255) return {};
-    }
-    if (c < 0x20 || c > 0x7e) return {};
-    out += static_cast<char>(c);
-    pos = dot + 1;
+  for (std::size_t i = column.size(); i < oid.size(); ++i) {
+    if (oid[i] < 0x20 || oid[i] > 0x7e) return {};
+    out += static_cast<char>(oid[i]);
   }
   return out;
 }

@@ -120,15 +120,15 @@ BoardReading& board_row(ChainReading& chain, const std::string& id) {
 }
 
 Applied apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime time) {
-  if (!poller::starts_with(vb.oid, kSentry2Chain)) return Applied::kNotMine;
+  if (!snmp::starts_with(vb.oid, kSentry2Chain)) return Applied::kNotMine;
   const std::size_t column_at = kSentry2BoardEntry.size();  // same depth for both tables
-  if (vb.oid.size() > column_at && poller::starts_with(vb.oid, kSentry2BoardEntry)) {
+  if (vb.oid.size() > column_at && snmp::starts_with(vb.oid, kSentry2BoardEntry)) {
     const auto id = board_id(vb.oid, column_at + 1);
     if (!id) return Applied::kRejected;
     if (vb.type == ValueType::kOctetString) {
       apply_board_column(board_row(chain, *id), vb.oid[column_at], vb);
     }
-  } else if (vb.oid.size() > column_at && poller::starts_with(vb.oid, kSentry2PortEntry)) {
+  } else if (vb.oid.size() > column_at && snmp::starts_with(vb.oid, kSentry2PortEntry)) {
     const auto id = port_id(vb.oid, column_at + 1);
     if (!id) return Applied::kRejected;
     if (vb.type == ValueType::kOctetString) {
@@ -144,7 +144,7 @@ Applied apply_sentry2(ChainReading& chain, const Varbind& vb, model::WallTime ti
 
 Applied apply_netpower(ChainReading& chain, const Varbind& vb, model::WallTime time) {
   const std::size_t column_at = kNetpowerPortEntry.size();
-  if (vb.oid.size() <= column_at || !poller::starts_with(vb.oid, kNetpowerPortEntry)) {
+  if (vb.oid.size() <= column_at || !snmp::starts_with(vb.oid, kNetpowerPortEntry)) {
     return Applied::kNotMine;
   }
   const auto id = port_id(vb.oid, column_at + 1);
@@ -184,7 +184,7 @@ std::uint64_t apply_sentry2_notification(ChainReading& chain, const std::vector<
     const auto applied = apply_sentry2(chain, vb, time);
     if (applied == Applied::kRejected) ++rejected;
     if (applied != Applied::kApplied || vb.type != ValueType::kOctetString ||
-        vb.oid.size() <= column_at || !poller::starts_with(vb.oid, kSentry2PortEntry)) {
+        vb.oid.size() <= column_at || !snmp::starts_with(vb.oid, kSentry2PortEntry)) {
       continue;
     }
     const auto id = port_id(vb.oid, column_at + 1);

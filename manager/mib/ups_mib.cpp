@@ -25,7 +25,7 @@ std::optional<double> numeric(const Varbind& vb) {
 }  // namespace
 
 Applied apply_ups(UpsReading& ups, const Varbind& vb) {
-  if (!poller::starts_with(vb.oid, kUpsObjects) || poller::is_exception(vb.type) ||
+  if (!snmp::starts_with(vb.oid, kUpsObjects) || snmp::is_exception(vb.type) ||
       vb.type == ValueType::kNull) {
     return Applied::kNotMine;
   }
@@ -98,7 +98,7 @@ void apply_ups_trap(UpsReading& ups, std::uint32_t which, const std::vector<Varb
   for (const auto& vb : varbinds) {
     if (which == kUpsTrapAlarmEntryRemoved) {
       // upsAlarmDescr.<id> names the alarm that went away.
-      if (vb.type == ValueType::kOid && poller::starts_with(vb.oid, kUpsObjects)) {
+      if (vb.type == ValueType::kOid && snmp::starts_with(vb.oid, kUpsObjects)) {
         std::erase(ups.alarms, vb.octets);
         auto source = ups.values.find("output.source");
         if (vb.octets == kUpsAlarmOnBattery && source != ups.values.end() &&

@@ -1,12 +1,12 @@
 #pragma once
 // The SNMP vocabulary the MIB knowledge reads: the manager's one Varbind and Oid types.
 
-#include "manager/poller/varbind.h"
+#include "manager/snmp/varbind.h"
 
 namespace netpower::manager::mib {
 
-using poller::Oid;
-using poller::ValueType;
-using poller::Varbind;
+using snmp::Oid;
+using snmp::ValueType;
+using snmp::Varbind;
 
 }  // namespace netpower::manager::mib

@@ -1,10 +1,11 @@
 #pragma once
 // netpower-manager's poller: GETBULK walks of configured subtrees on many agents at once, SNMPv2c
-// and SNMPv3 (USM), on one Boost.Asio io_context, with no blocking call on its thread. Each agent
-// has its own schedule, per-request timeout and retries; agents that stop answering are marked
-// down, polled with exponential backoff, and marked up again when they answer. One slow or dead
-// agent never delays another: every agent is an independent state machine sharing one UDP socket
-// (per address family), and responses are matched by request id. docs/poller.md has the details.
+// and SNMPv3 (USM), on one Boost.Asio io_context, with no blocking call on its thread. The requests
+// go through the SNMP library's client (manager/snmp/client.h: one UDP socket per address family,
+// request-id matching, retries, v3 discovery); the poller owns the schedules, the walks, per-agent
+// up/down state, backoff and metrics. Agents that stop answering are marked down, polled with
+// exponential backoff, and marked up again when they answer. One slow or dead agent never delays
+// another. docs/poller.md has the details.
 
 #include <boost/asio/io_context.hpp>
 
@@ -16,16 +17,25 @@
 
 #include "core/clock.h"
 #include "manager/config/manager_config.h"
-#include "manager/poller/varbind.h"
 #include "manager/model/event.h"
 #include "manager/model/time.h"
+#include "manager/snmp/varbind.h"
 
 namespace netpower::manager::poller {
+
+// The SNMP library's vocabulary, under the names the poller's users have always used.
+using snmp::is_exception;
+using snmp::Oid;
+using snmp::parse_oid;
+using snmp::starts_with;
+using snmp::to_string;
+using snmp::ValueType;
+using snmp::Varbind;
 
 enum class AgentState : std::uint8_t { kUnknown, kUp, kDown };
 const char* to_string(AgentState state);  // "unknown", "up", "down"
 
-// Why a poll failed.
+// Why a poll failed: snmp::Error (manager/snmp/client.h), value for value.
 enum class PollError : std::uint8_t {
   kNone,
   kTimeout,              // no (acceptable) response after all retries
@@ -119,6 +129,7 @@ struct PollerMetrics {
   std::uint64_t unmatched_responses_total = 0;  // late, duplicate or unknown request ids
   std::uint64_t malformed_responses_total = 0;
   std::uint64_t bad_digest_responses_total = 0;  // v3 responses dropped for a wrong digest
+  // requests .. bad_digest come from the poller's snmp::Client.
   std::uint64_t overruns_total = 0;  // polls started late because the previous one ran long
 };
 

@@ -17,21 +17,6 @@ using poller::Oid;
 using poller::ValueType;
 using poller::Varbind;
 
-static_assert(static_cast<int>(traps::VarbindType::kEndOfMibView) ==
-                  static_cast<int>(ValueType::kEndOfMibView) &&
-              static_cast<int>(traps::VarbindType::kCounter64) ==
-                  static_cast<int>(ValueType::kCounter64));
-
-Varbind to_varbind(const traps::TrapVarbind& t) {
-  Varbind vb;
-  if (auto oid = poller::parse_oid(t.oid)) vb.oid = std::move(*oid);
-  vb.type = static_cast<ValueType>(t.type);
-  vb.integer = t.integer;
-  vb.number = t.number;
-  vb.octets = t.octets;
-  return vb;
-}
-
 Reachability from_poller(poller::AgentState s) {
   switch (s) {
     case poller::AgentState::kUp:
@@ -128,15 +113,12 @@ void FleetState::apply_state_change(const poller::StateChange& change) {
 }
 
 void FleetState::apply_trap(const traps::DecodedTrap& trap) {
-  std::vector<Varbind> varbinds;
+  // The varbinds are the SNMP library's, as a poll's are: applied as they are.
+  const std::vector<Varbind>& varbinds = trap.varbinds;
   const auto trap_oid = poller::parse_oid(trap.trap_oid);
   const bool sentry2 = trap_oid && poller::starts_with(*trap_oid, mib::kSentry2Events);
   const bool ups_trap = trap_oid && trap_oid->size() == mib::kUpsTraps.size() + 1 &&
                         poller::starts_with(*trap_oid, mib::kUpsTraps);
-  if (sentry2 || ups_trap) {
-    varbinds.reserve(trap.varbinds.size());
-    for (const auto& t : trap.varbinds) varbinds.push_back(to_varbind(t));
-  }
 
   std::unique_lock lock(mutex_);
   ++version_;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cstdio>
 
 namespace netpower::manager::traps {
@@ -40,10 +41,6 @@ constexpr KnownTrap kKnownTraps[] = {
     {"1.3.6.1.6.3.1.1.5.6", "egpNeighborLoss"},
 };
 
-constexpr const char* kTypeNames[] = {
-    "INTEGER",   "STRING", "NULL",      "OID",          "IpAddress",      "Counter32",   "Gauge32",
-    "Timeticks", "Opaque", "Counter64", "noSuchObject", "noSuchInstance", "endOfMibView"};
-
 // Printable UTF-8 (tabs and line ends allowed): stored as text; anything else as hex.
 bool printable_utf8(std::string_view s) {
   std::size_t i = 0;
@@ -78,21 +75,21 @@ std::string hex(std::string_view s) {
   return out;
 }
 
-std::string value_text(const TrapVarbind& vb) {
+std::string value_text(const Varbind& vb) {
   switch (vb.type) {
-    case VarbindType::kInteger:
+    case ValueType::kInteger:
       return std::to_string(vb.integer);
-    case VarbindType::kCounter32:
-    case VarbindType::kGauge32:
-    case VarbindType::kTimeTicks:
-    case VarbindType::kCounter64:
+    case ValueType::kCounter32:
+    case ValueType::kGauge32:
+    case ValueType::kTimeTicks:
+    case ValueType::kCounter64:
       return std::to_string(vb.number);
-    case VarbindType::kOctetString:
+    case ValueType::kOctetString:
       return printable_utf8(vb.octets) ? vb.octets : "0x" + hex(vb.octets);
-    case VarbindType::kOpaque:
+    case ValueType::kOpaque:
       return "0x" + hex(vb.octets);
-    case VarbindType::kOid:
-    case VarbindType::kIpAddress:
+    case ValueType::kOid:
+    case ValueType::kIpAddress:
       return vb.octets;
     default:
       return to_string(vb.type);
@@ -109,15 +106,10 @@ const char* to_string(NotificationKind k) {
   return k == NotificationKind::kInform ? "inform" : "trap";
 }
 
-const char* to_string(VarbindType t) { return kTypeNames[static_cast<int>(t)]; }
-
-const TrapVarbind* DecodedTrap::find(std::string_view oid, bool prefix) const {
+const Varbind* DecodedTrap::find(const snmp::Oid& oid, bool prefix) const {
   for (const auto& vb : varbinds) {
     if (vb.oid == oid) return &vb;
-    if (prefix && vb.oid.size() > oid.size() && vb.oid.starts_with(oid) &&
-        vb.oid[oid.size()] == '.') {
-      return &vb;
-    }
+    if (prefix && vb.oid.size() > oid.size() && snmp::starts_with(vb.oid, oid)) return &vb;
   }
   return nullptr;
 }
@@ -166,13 +158,25 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+// An OID's text ("1.3.6...", digits and dots: nothing to escape) in quotes, without a temporary.
+void append_json_oid(std::string& out, const snmp::Oid& oid) {
+  char digits[16];
+  out.push_back('"');
+  for (std::size_t i = 0; i < oid.size(); ++i) {
+    if (i > 0) out.push_back('.');
+    auto r = std::to_chars(digits, digits + sizeof digits, oid[i]);
+    out.append(digits, r.ptr);
+  }
+  out.push_back('"');
+}
+
 }  // namespace
 
 // Written directly rather than through a nlohmann::json tree: this runs for every trap on the
 // decoder threads, and the tree cost more than the decoding (docs/performance.md). The output is
 // byte for byte what nlohmann's dump() gives for the same items (keys in its sorted order), which
 // the tests check against it.
-std::string varbinds_json(const std::vector<TrapVarbind>& varbinds) {
+std::string varbinds_json(const std::vector<Varbind>& varbinds) {
   std::string out;
   out.reserve(16 + varbinds.size() * 96);
   out.push_back('[');
@@ -184,9 +188,9 @@ std::string varbinds_json(const std::vector<TrapVarbind>& varbinds) {
     std::string hexed;
     bool is_hex = false;
     switch (vb.type) {
-      case VarbindType::kOctetString:
-      case VarbindType::kOpaque:
-        if (vb.type == VarbindType::kOctetString && printable_utf8(vb.octets)) {
+      case ValueType::kOctetString:
+      case ValueType::kOpaque:
+        if (vb.type == ValueType::kOctetString && printable_utf8(vb.octets)) {
           text = vb.octets;
         } else {
           hexed = hex(vb.octets);
@@ -201,24 +205,24 @@ std::string varbinds_json(const std::vector<TrapVarbind>& varbinds) {
     out.push_back('{');
     if (is_hex) out += "\"encoding\":\"hex\",";
     out += "\"oid\":";
-    append_json_string(out, vb.oid);
+    append_json_oid(out, vb.oid);
     out += ",\"type\":";
     append_json_string(out, to_string(vb.type));
     out += ",\"value\":";
     switch (vb.type) {
-      case VarbindType::kInteger:
+      case ValueType::kInteger:
         out += std::to_string(vb.integer);
         break;
-      case VarbindType::kCounter32:
-      case VarbindType::kGauge32:
-      case VarbindType::kTimeTicks:
-      case VarbindType::kCounter64:
+      case ValueType::kCounter32:
+      case ValueType::kGauge32:
+      case ValueType::kTimeTicks:
+      case ValueType::kCounter64:
         out += std::to_string(vb.number);
         break;
-      case VarbindType::kOctetString:
-      case VarbindType::kOpaque:
-      case VarbindType::kOid:
-      case VarbindType::kIpAddress:
+      case ValueType::kOctetString:
+      case ValueType::kOpaque:
+      case ValueType::kOid:
+      case ValueType::kIpAddress:
         append_json_string(out, text);
         break;
       default:
@@ -254,7 +258,7 @@ std::string summary(const DecodedTrap& trap) {
   const char* sep = ": ";
   for (const auto& vb : trap.varbinds) {
     if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
-    text += sep + vb.oid + " = " + value_text(vb);
+    text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
     sep = ", ";
     if (text.size() > kMaxSummary) {
       text.resize(kMaxSummary);
@@ -279,19 +283,13 @@ model::Event to_event(const DecodedTrap& trap) {
 std::optional<PortControlChange> port_control_change(const DecodedTrap& trap) {
   if (trap.trap_oid != kSentry2PortControlStatusChange) return std::nullopt;
   const auto* vb = trap.find(kSentry2PortControlStatus, true);
-  if (vb == nullptr || vb->type != VarbindType::kOctetString) return std::nullopt;
+  if (vb == nullptr || vb->type != ValueType::kOctetString) return std::nullopt;
   // The index is the port id without a length byte: "A1" = .65.49.
   std::string port;
-  std::string_view index = std::string_view(vb->oid).substr(kSentry2PortControlStatus.size() + 1);
-  while (!index.empty()) {
-    auto dot = index.find('.');
-    auto arc = index.substr(0, dot);
-    int value = 0;
-    for (char c : arc) value = value * 10 + (c - '0');
-    if (arc.empty() || arc.size() > 3 || value < 0x20 || value > 0x7e) return std::nullopt;
-    port.push_back(static_cast<char>(value));
-    if (dot == std::string_view::npos) break;
-    index.remove_prefix(dot + 1);
+  for (std::size_t i = kSentry2PortControlStatus.size(); i < vb->oid.size(); ++i) {
+    const std::uint32_t arc = vb->oid[i];
+    if (arc < 0x20 || arc > 0x7e) return std::nullopt;
+    port.push_back(static_cast<char>(arc));
   }
   if (port.size() != 2) return std::nullopt;
   return PortControlChange{port, vb->octets};

@@ -10,42 +10,20 @@
 
 #include "manager/model/event.h"
 #include "manager/model/time.h"
+#include "manager/snmp/notification.h"
+#include "manager/snmp/varbind.h"
 
 namespace netpower::manager::traps {
 
 enum class TrapVersion : std::uint8_t { kV1, kV2c, kV3 };
 // SNMPv1 Trap-PDU, SNMPv2-Trap-PDU, InformRequest-PDU.
-enum class NotificationKind : std::uint8_t { kTrapV1, kTrapV2, kInform };
+using snmp::NotificationKind;
 const char* to_string(TrapVersion v);       // "1", "2c", "3"
 const char* to_string(NotificationKind k);  // "trap", "trap", "inform"
 
-// SMI types, named as the net-snmp tools print them.
-enum class VarbindType : std::uint8_t {
-  kInteger,       // INTEGER / Integer32: `integer`
-  kOctetString,   // STRING: `octets` (raw bytes)
-  kNull,          // NULL
-  kOid,           // OID: `octets` holds the numeric OID text, no leading dot
-  kIpAddress,     // IpAddress: `octets` holds the dotted quad
-  kCounter32,     // `number`
-  kGauge32,       // `number`
-  kTimeTicks,     // `number` (hundredths of a second)
-  kOpaque,        // `octets` (raw bytes)
-  kCounter64,     // `number`
-  kNoSuchObject,  // v2 exceptions: no value
-  kNoSuchInstance,
-  kEndOfMibView,
-};
-const char* to_string(VarbindType t);  // "INTEGER", "STRING", "NULL", "OID", "IpAddress", ...
-
-struct TrapVarbind {
-  std::string oid;  // numeric, no leading dot
-  VarbindType type = VarbindType::kNull;
-  std::int64_t integer = 0;
-  std::uint64_t number = 0;
-  std::string octets;
-
-  bool operator==(const TrapVarbind&) const = default;
-};
+// The varbinds are the SNMP library's (typed OIDs, values as the codec decodes them).
+using snmp::ValueType;
+using snmp::Varbind;
 
 struct DecodedTrap {
   std::string agent;           // the configured agent whose address matches the source, else
@@ -62,16 +40,16 @@ struct DecodedTrap {
   // The varbinds after sysUpTime.0 and snmpTrapOID.0 (v2), or the v1 varbinds followed by
   // snmpTrapAddress.0 and snmpTrapEnterprise.0 (RFC 3584; snmpTrapCommunity.0 is left out: a
   // community is a secret).
-  std::vector<TrapVarbind> varbinds;
+  std::vector<Varbind> varbinds;
 
   // The varbind whose OID is `oid`, or the first one under `oid` when `prefix` is true.
-  const TrapVarbind* find(std::string_view oid, bool prefix = false) const;
+  const Varbind* find(const snmp::Oid& oid, bool prefix = false) const;
 };
 
 // The JSON array stored in Event::varbinds_json:
 // [{"oid":"1.3.6.1...","type":"STRING","value":"text"}, ...]. INTEGER and the unsigned types give
 // numbers; a string that is not printable UTF-8 gives "value": "<hex>" with "encoding": "hex".
-std::string varbinds_json(const std::vector<TrapVarbind>& varbinds);
+std::string varbinds_json(const std::vector<Varbind>& varbinds);
 // A one-line summary: "sentry2PortControlStatusChange from rack12-pdu (10.1.12.5): A1 = On".
 std::string summary(const DecodedTrap& trap);
 // The store's row for a notification (kind = trap).
@@ -80,15 +58,15 @@ model::Event to_event(const DecodedTrap& trap);
 // nullptr.
 const char* known_trap_name(std::string_view trap_oid);
 
-// Well-known OIDs.
-inline constexpr std::string_view kSysUpTime0 = "1.3.6.1.2.1.1.3.0";
-inline constexpr std::string_view kSnmpTrapOid0 = "1.3.6.1.6.3.1.1.4.1.0";
-inline constexpr std::string_view kSnmpTrapAddress0 = "1.3.6.1.6.3.18.1.3.0";
-inline constexpr std::string_view kSnmpTrapEnterprise0 = "1.3.6.1.6.3.1.1.4.3.0";
+// Well-known OIDs: of varbinds (typed), and of notifications (text, as trap_oid).
+using snmp::kSnmpTrapAddress0;
+using snmp::kSnmpTrapEnterprise0;
+using snmp::kSnmpTrapOid0;
+using snmp::kSysUpTime0;
+inline const snmp::Oid kSentry2PortControlStatus = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, 4};
 inline constexpr std::string_view kSnmpTraps = "1.3.6.1.6.3.1.1.5";  // coldStart = .1, ...
 inline constexpr std::string_view kSentry2Events = "1.3.6.1.4.1.1718.2.100.0";
 inline constexpr std::string_view kSentry2PortControlStatusChange = "1.3.6.1.4.1.1718.2.100.0.5";
-inline constexpr std::string_view kSentry2PortControlStatus = "1.3.6.1.4.1.1718.2.1.4.1.4";
 inline constexpr std::string_view kUpsTraps = "1.3.6.1.2.1.33.2";
 
 // A Sentry2 sentry2PortControlStatusChange as the state cache needs it: which port, its new

@@ -1,7 +1,7 @@
 #pragma once
-// The fast path: SNMPv1/v2c notification messages decoded straight from the datagram's BER bytes,
-// no I/O, no allocation beyond the result. What the fuzzer and the unit tests hit. SNMPv3 messages
-// are only recognised here (kV3) and go to the net-snmp USM path (usm_engine.h).
+// The fast path: SNMPv1/v2c notification messages decoded straight from the datagram's bytes by
+// the SNMP library (manager/snmp/notification.h), no I/O, no allocation beyond the result. SNMPv3
+// messages are only recognised here (kV3) and go to the net-snmp USM path (usm_engine.h).
 
 #include <cstdint>
 #include <span>
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "manager/snmp/notification.h"
 #include "manager/traps/decoded_trap.h"
 
 namespace netpower::manager::traps::detail {
@@ -24,25 +25,23 @@ struct V1V2cMessage {
   std::string error;
   // Points into the packet: valid while the packet is.
   std::string_view community;
-  // Offset of the PDU's tag byte in the packet (for answering an inform in place).
+  // Offset of the PDU's tag byte in the packet (where an inform's answer differs).
   std::size_t pdu_offset = 0;
-  bool error_fields_zero = true;  // error-status and error-index are both 0 (v2 PDUs)
   // Filled when kOk: version, kind, request_id, uptime, trap_oid, varbinds (not the source fields).
   DecodedTrap trap;
+  // What the library decoded (for the inform's answer); its notification moved into `trap`.
+  snmp::NotificationMessage message;
 };
-
-// The message version (0 = v1, 1 = v2c, 3 = v3) of a datagram, or -1 if it is not an SNMP message.
-int peek_version(std::span<const std::uint8_t> packet);
 
 V1V2cMessage decode_v1v2c(std::span<const std::uint8_t> packet);
 
-// The Response-PDU that answers a decoded v2c inform: the same message with the PDU tag changed to
-// Response (the request-id, community and varbinds stay, and the error fields are zero, as RFC 3416
-// 4.2.7 asks). Empty if `message` is not an inform or its error fields are not zero.
+// The Response-PDU that answers a decoded v2c inform (snmp::inform_response): empty if `message`
+// is not an inform or its error fields are not zero.
 std::vector<std::uint8_t> inform_response(std::span<const std::uint8_t> packet,
                                           const V1V2cMessage& message);
 
-// OID content octets (X.690 8.19) to "1.3.6.1..."; false if malformed.
-bool decode_oid(std::span<const std::uint8_t> content, std::string& out);
+// Moves a decoded notification's fields into `trap` (kind, request_id, uptime, trap_oid,
+// varbinds). Shared with the v3 path.
+void adopt(snmp::Notification&& notification, DecodedTrap& trap);
 
 }  // namespace netpower::manager::traps::detail

@@ -80,27 +80,24 @@ int transport_close(netsnmp_transport* t) {
 
 char* transport_fmtaddr(netsnmp_transport*, const void*, int) { return strdup("netpower-traps"); }
 
-bool to_varbind(const netsnmp_variable_list* v, TrapVarbind& out) {
-  out.oid.clear();
-  for (std::size_t i = 0; i < v->name_length; ++i) {
-    if (i > 0) out.oid.push_back('.');
-    out.oid += std::to_string(v->name[i]);
-  }
+bool to_varbind(const netsnmp_variable_list* v, Varbind& out) {
+  // net-snmp's oid is an unsigned long holding 32-bit arcs (it refuses larger ones).
+  out.oid.assign(v->name, v->name + v->name_length);
   switch (v->type) {
     case ASN_INTEGER:
-      out.type = VarbindType::kInteger;
+      out.type = ValueType::kInteger;
       out.integer = *v->val.integer;
       return true;
     case ASN_OCTET_STR:
     case ASN_OPAQUE:
-      out.type = v->type == ASN_OPAQUE ? VarbindType::kOpaque : VarbindType::kOctetString;
+      out.type = v->type == ASN_OPAQUE ? ValueType::kOpaque : ValueType::kOctetString;
       out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
       return true;
     case ASN_NULL:
-      out.type = VarbindType::kNull;
+      out.type = ValueType::kNull;
       return true;
     case ASN_OBJECT_ID:
-      out.type = VarbindType::kOid;
+      out.type = ValueType::kOid;
       out.octets.clear();
       for (std::size_t i = 0; i < v->val_len / sizeof(oid); ++i) {
         if (i > 0) out.octets.push_back('.');
@@ -108,7 +105,7 @@ bool to_varbind(const netsnmp_variable_list* v, TrapVarbind& out) {
       }
       return true;
     case ASN_IPADDRESS: {
-      out.type = VarbindType::kIpAddress;
+      out.type = ValueType::kIpAddress;
       if (v->val_len != 4) return false;
       const auto* b = v->val.string;
       out.octets = std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) +
@@ -118,24 +115,24 @@ bool to_varbind(const netsnmp_variable_list* v, TrapVarbind& out) {
     case ASN_COUNTER:
     case ASN_GAUGE:
     case ASN_TIMETICKS:
-      out.type = v->type == ASN_COUNTER ? VarbindType::kCounter32
-                 : v->type == ASN_GAUGE ? VarbindType::kGauge32
-                                        : VarbindType::kTimeTicks;
+      out.type = v->type == ASN_COUNTER ? ValueType::kCounter32
+                 : v->type == ASN_GAUGE ? ValueType::kGauge32
+                                        : ValueType::kTimeTicks;
       out.number = static_cast<std::uint32_t>(*v->val.integer);
       return true;
     case ASN_COUNTER64:
-      out.type = VarbindType::kCounter64;
+      out.type = ValueType::kCounter64;
       out.number =
           (static_cast<std::uint64_t>(v->val.counter64->high) << 32) | v->val.counter64->low;
       return true;
     case SNMP_NOSUCHOBJECT:
-      out.type = VarbindType::kNoSuchObject;
+      out.type = ValueType::kNoSuchObject;
       return true;
     case SNMP_NOSUCHINSTANCE:
-      out.type = VarbindType::kNoSuchInstance;
+      out.type = ValueType::kNoSuchInstance;
       return true;
     case SNMP_ENDOFMIBVIEW:
-      out.type = VarbindType::kEndOfMibView;
+      out.type = ValueType::kEndOfMibView;
       return true;
     default:
       return false;
@@ -156,17 +153,17 @@ int on_pdu(int operation, netsnmp_session* session, int, netsnmp_pdu* pdu, void*
     s->error = std::string("not a notification: ") + snmp_pdu_type(pdu->command);
     return 1;
   }
-  std::vector<TrapVarbind> all;
+  std::vector<Varbind> all;
   for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-    TrapVarbind vb;
+    Varbind vb;
     if (!to_varbind(v, vb)) {
       s->error = "unsupported varbind type";
       return 1;
     }
     all.push_back(std::move(vb));
   }
-  if (all.size() < 2 || all[0].oid != kSysUpTime0 || all[0].type != VarbindType::kTimeTicks ||
-      all[1].oid != kSnmpTrapOid0 || all[1].type != VarbindType::kOid) {
+  if (all.size() < 2 || all[0].oid != kSysUpTime0 || all[0].type != ValueType::kTimeTicks ||
+      all[1].oid != kSnmpTrapOid0 || all[1].type != ValueType::kOid) {
     s->error = "the first varbinds are not sysUpTime.0 and snmpTrapOID.0";
     return 1;
   }

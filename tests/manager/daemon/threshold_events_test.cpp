@@ -6,15 +6,15 @@
 namespace netpower::manager::daemon {
 namespace {
 
-traps::TrapVarbind text(std::string oid, std::string value) {
-  traps::TrapVarbind vb;
-  vb.oid = std::move(oid);
-  vb.type = traps::VarbindType::kOctetString;
+traps::Varbind text(const std::string& oid, std::string value) {
+  traps::Varbind vb;
+  vb.oid = *snmp::parse_oid(oid);
+  vb.type = traps::ValueType::kOctetString;
   vb.octets = std::move(value);
   return vb;
 }
 
-traps::DecodedTrap sentry2(unsigned number, std::vector<traps::TrapVarbind> varbinds) {
+traps::DecodedTrap sentry2(unsigned number, std::vector<traps::Varbind> varbinds) {
   traps::DecodedTrap trap;
   trap.agent = "rack12-pdu";
   trap.trap_oid = "1.3.6.1.4.1.1718.2.100.0." + std::to_string(number);

@@ -433,22 +433,18 @@ TEST(FleetState, UpsTraps) {
   FleetState fleet(two_agents());
   fleet.apply_poll(poll_result("pdu1", ups_walk()));
   // upsTrapOnBattery: upsEstimatedMinutesRemaining, upsSecondsOnBattery, upsConfigLowBattTime.
-  traps::TrapVarbind minutes{poller::to_string(ups_oid({2, 3, 0})), traps::VarbindType::kInteger, 5,
-                             0, ""};
-  traps::TrapVarbind seconds{poller::to_string(ups_oid({2, 2, 0})), traps::VarbindType::kInteger,
-                             42, 0, ""};
-  traps::TrapVarbind low{poller::to_string(ups_oid({9, 7, 0})), traps::VarbindType::kInteger, 2, 0,
-                         ""};
+  traps::Varbind minutes{ups_oid({2, 3, 0}), traps::ValueType::kInteger, 5, 0, ""};
+  traps::Varbind seconds{ups_oid({2, 2, 0}), traps::ValueType::kInteger, 42, 0, ""};
+  traps::Varbind low{ups_oid({9, 7, 0}), traps::ValueType::kInteger, 2, 0, ""};
   fleet.apply_trap(trap("pdu1", "1.3.6.1.2.1.33.2.1", {minutes, seconds, low}));
   auto u = *fleet.agent("pdu1")->ups;
   EXPECT_DOUBLE_EQ(u.values.at("battery.runtime"), 300);
   EXPECT_DOUBLE_EQ(u.values.at("ups.seconds_on_battery"), 42);
   EXPECT_DOUBLE_EQ(u.values.at("output.source"), 5);  // battery
 
-  traps::TrapVarbind id{poller::to_string(ups_oid({6, 2, 1, 1, 9})), traps::VarbindType::kInteger,
-                        9, 0, ""};
-  traps::TrapVarbind descr{poller::to_string(ups_oid({6, 2, 1, 2, 9})), traps::VarbindType::kOid, 0,
-                           0, "1.3.6.1.2.1.33.1.6.3.3"};
+  traps::Varbind id{ups_oid({6, 2, 1, 1, 9}), traps::ValueType::kInteger, 9, 0, ""};
+  traps::Varbind descr{ups_oid({6, 2, 1, 2, 9}), traps::ValueType::kOid, 0, 0,
+                       "1.3.6.1.2.1.33.1.6.3.3"};
   fleet.apply_trap(trap("pdu1", "1.3.6.1.2.1.33.2.3", {id, descr}));  // entry added
   u = *fleet.agent("pdu1")->ups;
   EXPECT_EQ(u.alarms.size(), 3u);

@@ -143,16 +143,16 @@ inline poller::PollResult poll_result(
   return r;
 }
 
-inline traps::TrapVarbind trap_str(const Oid& oid, std::string value) {
-  traps::TrapVarbind vb;
-  vb.oid = poller::to_string(oid);
-  vb.type = traps::VarbindType::kOctetString;
+inline traps::Varbind trap_str(const Oid& oid, std::string value) {
+  traps::Varbind vb;
+  vb.oid = oid;
+  vb.type = traps::ValueType::kOctetString;
   vb.octets = std::move(value);
   return vb;
 }
 
 inline traps::DecodedTrap trap(
-    const std::string& agent, const std::string& trap_oid, std::vector<traps::TrapVarbind> varbinds,
+    const std::string& agent, const std::string& trap_oid, std::vector<traps::Varbind> varbinds,
     model::WallTime received = model::WallTime(std::chrono::seconds(1'700'000'100))) {
   traps::DecodedTrap t;
   t.agent = agent;

@@ -1,5 +1,6 @@
-// The v1/v2c decoder on real datagrams captured from snmptrap/snmpinform (fuzz/corpus/
-// manager_traps), RFC 3584's v1 mapping, inform answers, malformed input, and the stored event.
+// The v1/v2c decoder (the SNMP library's, through traps::detail) on real datagrams captured from
+// snmptrap/snmpinform (fuzz/corpus/ manager_traps), RFC 3584's v1 mapping, inform answers,
+// malformed input, and the stored event.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "manager/snmp/message.h"
 #include "manager/traps/decoded_trap.h"
 #include "manager/traps/detail/trap_decoder.h"
 
@@ -34,7 +36,7 @@ TEST(TrapDecoder, V1EnterpriseSpecificTrapMapsToEnterpriseZeroSpecific) {
   EXPECT_EQ(m.trap.trap_oid, "1.3.6.1.4.1.1718.2.100.0.5");
   EXPECT_EQ(m.trap.uptime, 12345u);
   ASSERT_EQ(m.trap.varbinds.size(), 4u);
-  EXPECT_EQ(m.trap.varbinds[0].oid, "1.3.6.1.4.1.1718.2.1.1.0");
+  EXPECT_EQ(snmp::to_string(m.trap.varbinds[0].oid), "1.3.6.1.4.1.1718.2.1.1.0");
   EXPECT_EQ(m.trap.varbinds[0].octets, "rack 12");
   EXPECT_EQ(m.trap.varbinds[2].oid, kSnmpTrapAddress0);
   EXPECT_EQ(m.trap.varbinds[2].octets, "10.1.12.5");
@@ -61,22 +63,22 @@ TEST(TrapDecoder, V2cTrapEveryType) {
   EXPECT_EQ(m.trap.trap_oid, "1.3.6.1.4.1.32473.9.1");
   const auto& v = m.trap.varbinds;
   ASSERT_EQ(v.size(), 9u);
-  EXPECT_EQ(v[0].type, VarbindType::kInteger);
+  EXPECT_EQ(v[0].type, ValueType::kInteger);
   EXPECT_EQ(v[0].integer, -5);
-  EXPECT_EQ(v[1].type, VarbindType::kGauge32);
+  EXPECT_EQ(v[1].type, ValueType::kGauge32);
   EXPECT_EQ(v[1].number, 4294967295u);
-  EXPECT_EQ(v[2].type, VarbindType::kCounter32);
+  EXPECT_EQ(v[2].type, ValueType::kCounter32);
   EXPECT_EQ(v[2].number, 7u);
-  EXPECT_EQ(v[3].type, VarbindType::kTimeTicks);
+  EXPECT_EQ(v[3].type, ValueType::kTimeTicks);
   EXPECT_EQ(v[3].number, 100u);
-  EXPECT_EQ(v[4].type, VarbindType::kIpAddress);
+  EXPECT_EQ(v[4].type, ValueType::kIpAddress);
   EXPECT_EQ(v[4].octets, "192.0.2.1");
-  EXPECT_EQ(v[5].type, VarbindType::kOid);
+  EXPECT_EQ(v[5].type, ValueType::kOid);
   EXPECT_EQ(v[5].octets, "1.3.6.1.4.1.1718");
-  EXPECT_EQ(v[6].type, VarbindType::kOctetString);
+  EXPECT_EQ(v[6].type, ValueType::kOctetString);
   EXPECT_EQ(v[6].octets, std::string("\x00\xff\x10", 3));
   EXPECT_EQ(v[7].octets, "h\xc3\xa9llo");
-  EXPECT_EQ(v[8].type, VarbindType::kNull);
+  EXPECT_EQ(v[8].type, ValueType::kNull);
 
   auto json = nlohmann::json::parse(varbinds_json(v));
   EXPECT_EQ(json[0]["value"], -5);
@@ -107,7 +109,7 @@ TEST(TrapDecoder, InformIsAnsweredWithTheSameMessageAsAResponse) {
 
 TEST(TrapDecoder, V3AndNonNotificationsAreRecognised) {
   EXPECT_EQ(detail::decode_v1v2c(corpus("v3_trap_authpriv.bin")).status, V1V2cMessage::Status::kV3);
-  EXPECT_EQ(detail::peek_version(corpus("v3_inform_probe.bin")), 3);
+  EXPECT_EQ(snmp::peek_version(corpus("v3_inform_probe.bin")), 3);
   auto get = detail::decode_v1v2c(corpus("v2c_get_request.bin"));
   EXPECT_EQ(get.status, V1V2cMessage::Status::kNotification);
   EXPECT_NE(get.error.find("A0"), std::string::npos) << get.error;
@@ -132,16 +134,16 @@ TEST(TrapDecoder, MalformedInputIsRefusedWithAReason) {
 TEST(TrapDecoder, OidEncodings) {
   std::string out;
   const std::uint8_t big[] = {0x2b, 0x8f, 0xff, 0xff, 0xff, 0x7f};  // 1.3.4294967295
-  EXPECT_TRUE(detail::decode_oid(big, out));
+  EXPECT_TRUE(snmp::decode_oid_text(big, out));
   EXPECT_EQ(out, "1.3.4294967295");
   const std::uint8_t too_big[] = {0x2b, 0x90, 0x80, 0x80, 0x80, 0x00};
-  EXPECT_FALSE(detail::decode_oid(too_big, out));
+  EXPECT_FALSE(snmp::decode_oid_text(too_big, out));
   const std::uint8_t unfinished[] = {0x2b, 0x86};
-  EXPECT_FALSE(detail::decode_oid(unfinished, out));
+  EXPECT_FALSE(snmp::decode_oid_text(unfinished, out));
   const std::uint8_t padded[] = {0x2b, 0x80, 0x01};
-  EXPECT_FALSE(detail::decode_oid(padded, out));
+  EXPECT_FALSE(snmp::decode_oid_text(padded, out));
   const std::uint8_t joint[] = {0x88, 0x37, 0x01};  // 2.999.1
-  EXPECT_TRUE(detail::decode_oid(joint, out));
+  EXPECT_TRUE(snmp::decode_oid_text(joint, out));
   EXPECT_EQ(out, "2.999.1");
 }
 
@@ -166,23 +168,23 @@ TEST(TrapEvent, EventCarriesAgentOidVarbindsAndSummary) {
 // varbinds_json() writes JSON by hand for speed; it must give exactly what a nlohmann::json tree
 // of the same items dumps (the format the store and the API promise), for every type and for
 // strings that need escaping, invalid UTF-8 or control characters.
-nlohmann::json reference_item(const TrapVarbind& vb) {
-  nlohmann::json item{{"oid", vb.oid}, {"type", to_string(vb.type)}};
+nlohmann::json reference_item(const Varbind& vb) {
+  nlohmann::json item{{"oid", snmp::to_string(vb.oid)}, {"type", to_string(vb.type)}};
   switch (vb.type) {
-    case VarbindType::kInteger:
+    case ValueType::kInteger:
       item["value"] = vb.integer;
       break;
-    case VarbindType::kCounter32:
-    case VarbindType::kGauge32:
-    case VarbindType::kTimeTicks:
-    case VarbindType::kCounter64:
+    case ValueType::kCounter32:
+    case ValueType::kGauge32:
+    case ValueType::kTimeTicks:
+    case ValueType::kCounter64:
       item["value"] = vb.number;
       break;
-    case VarbindType::kOctetString:
-    case VarbindType::kOpaque:
+    case ValueType::kOctetString:
+    case ValueType::kOpaque:
       break;  // text or hex: decided by the caller
-    case VarbindType::kOid:
-    case VarbindType::kIpAddress:
+    case ValueType::kOid:
+    case ValueType::kIpAddress:
       item["value"] = vb.octets;
       break;
     default:
@@ -193,40 +195,40 @@ nlohmann::json reference_item(const TrapVarbind& vb) {
 }
 
 TEST(VarbindsJson, MatchesANlohmannTreeByteForByte) {
-  std::vector<TrapVarbind> all;
-  auto add = [&](VarbindType type, std::string octets, std::int64_t integer = 0,
+  std::vector<Varbind> all;
+  auto add = [&](ValueType type, std::string octets, std::int64_t integer = 0,
                  std::uint64_t number = 0) {
-    TrapVarbind vb;
-    vb.oid = "1.3.6.1.4.1.1718.2.1.4.1." + std::to_string(all.size());
+    Varbind vb;
+    vb.oid = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, static_cast<std::uint32_t>(all.size())};
     vb.type = type;
     vb.octets = std::move(octets);
     vb.integer = integer;
     vb.number = number;
     all.push_back(vb);
   };
-  add(VarbindType::kInteger, "", -2147483648LL);
-  add(VarbindType::kInteger, "", 42);
-  add(VarbindType::kCounter64, "", 0, 18446744073709551615ULL);
-  add(VarbindType::kTimeTicks, "", 0, 4294967295ULL);
-  add(VarbindType::kGauge32, "", 0, 7);
-  add(VarbindType::kCounter32, "", 0, 1);
-  add(VarbindType::kOctetString, "plain text");
-  add(VarbindType::kOctetString, "quote \" backslash \\ tab\t line\nend\r");
-  add(VarbindType::kOctetString, "caf\xc3\xa9 \xe2\x82\xac");      // UTF-8 passes through
-  add(VarbindType::kOctetString, std::string("\x00\x01\xff", 3));  // not text: hex
-  add(VarbindType::kOctetString, "");
-  add(VarbindType::kOpaque, "abc");  // Opaque is always hex
-  add(VarbindType::kOid, "1.3.6.1.2.1.1.3.0");
-  add(VarbindType::kIpAddress, "10.1.12.5");
-  add(VarbindType::kNull, "");
-  add(VarbindType::kNoSuchInstance, "");
+  add(ValueType::kInteger, "", -2147483648LL);
+  add(ValueType::kInteger, "", 42);
+  add(ValueType::kCounter64, "", 0, 18446744073709551615ULL);
+  add(ValueType::kTimeTicks, "", 0, 4294967295ULL);
+  add(ValueType::kGauge32, "", 0, 7);
+  add(ValueType::kCounter32, "", 0, 1);
+  add(ValueType::kOctetString, "plain text");
+  add(ValueType::kOctetString, "quote \" backslash \\ tab\t line\nend\r");
+  add(ValueType::kOctetString, "caf\xc3\xa9 \xe2\x82\xac");      // UTF-8 passes through
+  add(ValueType::kOctetString, std::string("\x00\x01\xff", 3));  // not text: hex
+  add(ValueType::kOctetString, "");
+  add(ValueType::kOpaque, "abc");  // Opaque is always hex
+  add(ValueType::kOid, "1.3.6.1.2.1.1.3.0");
+  add(ValueType::kIpAddress, "10.1.12.5");
+  add(ValueType::kNull, "");
+  add(ValueType::kNoSuchInstance, "");
   // The expected document, built as a tree (values of strings decided as varbinds_json documents:
   // printable UTF-8 as text, anything else as hex).
   auto expected = nlohmann::json::array();
   for (const auto& vb : all) {
     auto item = reference_item(vb);
-    if (vb.type == VarbindType::kOctetString || vb.type == VarbindType::kOpaque) {
-      bool printable = vb.type == VarbindType::kOctetString &&
+    if (vb.type == ValueType::kOctetString || vb.type == ValueType::kOpaque) {
+      bool printable = vb.type == ValueType::kOctetString &&
                        vb.octets.find_first_of(std::string("\x00\x01\xff", 3)) == std::string::npos;
       if (printable) {
         item["value"] = vb.octets;

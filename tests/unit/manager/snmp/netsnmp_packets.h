@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace netpower::manager::poller::testing {
+namespace netpower::manager::snmp::testing {
 
 struct NetSnmpVarbind {
   std::string oid;  // numeric
@@ -31,4 +31,4 @@ std::vector<NetSnmpVarbind> sentry2_port_rows(int rows);
 // returns the number of varbinds, or -1.
 int netsnmp_parse_v2c(const std::vector<std::uint8_t>& packet);
 
-}  // namespace netpower::manager::poller::testing
+}  // namespace netpower::manager::snmp::testing

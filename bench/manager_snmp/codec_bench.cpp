@@ -13,14 +13,14 @@
 
 #include <cstdlib>
 
-#include "manager/poller/detail/message.h"
-#include "manager/poller/detail/usm.h"
-#include "tests/manager/poller/netsnmp_packets.h"
+#include "manager/snmp/message.h"
+#include "manager/snmp/usm.h"
+#include "tests/unit/manager/snmp/netsnmp_packets.h"
 
 namespace {
 
 using namespace netpower::manager;
-using namespace netpower::manager::poller;
+using namespace netpower::manager::snmp;
 
 std::vector<std::uint8_t> response(int rows) {
   return testing::netsnmp_v2c("np-ro-community", SNMP_MSG_RESPONSE, 0x1234567, 0, 0,
@@ -31,9 +31,9 @@ void BM_DecodeOurs(benchmark::State& state) {
   const auto packet = response(static_cast<int>(state.range(0)));
   std::size_t varbinds = 0;
   for (auto _ : state) {
-    detail::V2cMessage m;
+    V2cMessage m;
     std::string error;
-    if (!detail::decode_v2c(packet, m, error)) std::abort();
+    if (!decode_v2c(packet, m, error)) std::abort();
     varbinds += m.pdu.varbinds.size();
     benchmark::DoNotOptimize(m);
   }
@@ -58,11 +58,11 @@ const Oid kRoot = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, 6, 65, 49};
 void BM_EncodeOurs(benchmark::State& state) {
   std::int32_t id = 1;
   for (auto _ : state) {
-    detail::PduRequest pdu;
+    PduRequest pdu;
     pdu.request_id = ++id;
     pdu.max_repetitions = 25;
     pdu.oids = std::span<const Oid>(&kRoot, 1);
-    auto bytes = detail::encode_v2c("np-ro-community", pdu);
+    auto bytes = encode_v2c("np-ro-community", pdu);
     benchmark::DoNotOptimize(bytes);
   }
   state.SetItemsProcessed(state.iterations());
@@ -100,34 +100,34 @@ void BM_EncodeNetSnmp(benchmark::State& state) {
 // verify, decrypt and decode it again: the USM cost per response of that size.
 void BM_UsmRoundOurs(benchmark::State& state) {
   const std::vector<std::uint8_t> engine = {0x80, 0, 0x1f, 0x88, 4, 'n', 'p'};
-  detail::UsmKeys keys;
+  UsmKeys keys;
   keys.user = "np-admin";
-  keys.auth_key = detail::localize_key(
-      keys.auth_protocol, detail::password_to_key(keys.auth_protocol, "np-auth-secret"), engine);
-  keys.priv_key = detail::privacy_key(
-      keys.auth_protocol, keys.priv_protocol,
-      detail::localize_key(keys.auth_protocol,
-                           detail::password_to_key(keys.auth_protocol, "np-priv-secret"), engine));
+  keys.auth_key = localize_key(keys.auth_protocol,
+                               password_to_key(keys.auth_protocol, "np-auth-secret"), engine);
+  keys.priv_key =
+      privacy_key(keys.auth_protocol, keys.priv_protocol,
+                  localize_key(keys.auth_protocol,
+                               password_to_key(keys.auth_protocol, "np-priv-secret"), engine));
   std::vector<Oid> oids(static_cast<std::size_t>(state.range(0)) * 4, kRoot);
   std::size_t varbinds = 0;
   std::uint64_t salt = 1;
   for (auto _ : state) {
-    detail::PduRequest pdu;
+    PduRequest pdu;
     pdu.request_id = 5;
     pdu.oids = oids;
-    detail::V3Request h;
+    V3Request h;
     h.msg_id = 5;
     h.engine_id = engine;
     h.engine_boots = 1;
     h.engine_time = 100;
     h.salt = ++salt;
-    auto packet = detail::encode_v3(keys, h, pdu);
-    detail::V3Message m;
+    auto packet = encode_v3(keys, h, pdu);
+    V3Message m;
     std::string error;
-    detail::Bytes plain;
-    detail::Pdu decoded;
-    if (!detail::decode_v3(packet, m, error) || !detail::verify_digest(keys, packet, m) ||
-        !detail::decrypt(keys, m, plain) || !detail::decode_scoped_pdu(plain, decoded, error)) {
+    Bytes plain;
+    Pdu decoded;
+    if (!decode_v3(packet, m, error) || !verify_digest(keys, packet, m) ||
+        !decrypt(keys, m, plain) || !decode_scoped_pdu(plain, decoded, error)) {
       std::abort();
     }
     varbinds += decoded.varbinds.size();

@@ -1,7 +1,7 @@
 // OPENSSL_API_COMPAT: CBC-DES goes through OpenSSL's DES_ncbc_encrypt, which OpenSSL 3 keeps as a
 // deprecated API (its EVP DES lives in the legacy provider, which is not loaded by default).
 #define OPENSSL_API_COMPAT 0x10100000L
-#include "manager/poller/detail/usm.h"
+#include "manager/snmp/usm.h"
 
 #include <openssl/des.h>
 #include <openssl/evp.h>
@@ -10,12 +10,11 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <tuple>
 
-namespace netpower::manager::poller::detail {
-
-using config::AuthProtocol;
-using config::PrivProtocol;
-using config::SecurityLevel;
+namespace netpower::manager::snmp {
 
 namespace {
 
@@ -194,7 +193,7 @@ Bytes privacy_key(AuthProtocol auth, PrivProtocol priv, Bytes kul) {
 Bytes encode_v3(const UsmKeys& keys, const V3Request& h, const PduRequest& pdu) {
   const bool auth = keys.level != SecurityLevel::kNoAuthNoPriv;
   const bool priv = keys.level == SecurityLevel::kAuthPriv;
-  BerEncoder scoped(128 + pdu.oids.size() * 24);
+  BerEncoder scoped(128 + (pdu.oids.size() + pdu.varbinds.size()) * 24);
   if (!encode_pdu(scoped, pdu)) return {};
   scoped.octets(std::string_view());  // contextName
   scoped.octets(h.engine_id);         // contextEngineID: the agent's own
@@ -315,4 +314,62 @@ bool decrypt(const UsmKeys& keys, const V3Message& message, Bytes& plain) {
   return aes_cfb(keys.priv_protocol, keys.priv_key, iv, message.data, plain, false);
 }
 
-}  // namespace netpower::manager::poller::detail
+UsmCredentialsPtr make_usm_credentials(std::string user, SecurityLevel level,
+                                       AuthProtocol auth_protocol, std::string_view auth_password,
+                                       PrivProtocol priv_protocol, std::string_view priv_password) {
+  static std::mutex mutex;
+  static std::map<std::pair<AuthProtocol, std::string>, Bytes> ku_cache;
+  auto ku = [&](std::string_view password) {
+    std::lock_guard lock(mutex);
+    auto key = std::make_pair(auth_protocol, std::string(password));
+    auto it = ku_cache.find(key);
+    if (it != ku_cache.end()) return it->second;
+    if (ku_cache.size() >= 4096) ku_cache.clear();  // bounded; a fleet has a few users
+    auto value = password_to_key(auth_protocol, password);
+    ku_cache.emplace(std::move(key), value);
+    return value;
+  };
+  auto c = std::make_shared<UsmCredentials>();
+  c->user = std::move(user);
+  c->level = level;
+  c->auth_protocol = auth_protocol;
+  c->priv_protocol = priv_protocol;
+  if (level != SecurityLevel::kNoAuthNoPriv) {
+    if (auth_password.empty()) throw std::invalid_argument("no auth key for user " + c->user);
+    c->auth_ku = ku(auth_password);
+  }
+  if (level == SecurityLevel::kAuthPriv) {
+    if (priv_password.empty()) throw std::invalid_argument("no priv key for user " + c->user);
+    c->priv_ku = ku(priv_password);
+  }
+  return c;
+}
+
+std::shared_ptr<const UsmKeys> LocalizedKeyCache::keys(const UsmCredentials& c,
+                                                       std::span<const std::uint8_t> engine_id) {
+  Key key{c.user,
+          static_cast<int>(c.level),
+          static_cast<int>(c.auth_protocol),
+          static_cast<int>(c.priv_protocol),
+          c.auth_ku,
+          c.priv_ku,
+          Bytes(engine_id.begin(), engine_id.end())};
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  if (cache_.size() >= max_entries_) cache_.clear();
+  auto k = std::make_shared<UsmKeys>();
+  k->user = c.user;
+  k->level = c.level;
+  k->auth_protocol = c.auth_protocol;
+  k->priv_protocol = c.priv_protocol;
+  if (!c.auth_ku.empty()) k->auth_key = localize_key(c.auth_protocol, c.auth_ku, engine_id);
+  if (!c.priv_ku.empty()) {
+    k->priv_key = privacy_key(c.auth_protocol, c.priv_protocol,
+                              localize_key(c.auth_protocol, c.priv_ku, engine_id));
+  }
+  ++computed_;
+  cache_.emplace(std::move(key), k);
+  return k;
+}
+
+}  // namespace netpower::manager::snmp

@@ -1,6 +1,7 @@
-// The poller's codec: requests byte-identical to net-snmp's encoder, responses of every type built
-// by net-snmp decoded exactly, malformed input refused with a clear error, the USM key derivation
-// against RFC 3414's vectors, and v3 messages that survive our own digest and decryption.
+// The SNMP library's codec: requests byte-identical to net-snmp's encoder, responses of every type
+// built by net-snmp decoded exactly, malformed input refused with a clear error, the USM key
+// derivation against RFC 3414's vectors, and v3 messages that survive our own digest and
+// decryption.
 
 #include <gtest/gtest.h>
 
@@ -14,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "manager/poller/detail/ber.h"
-#include "manager/poller/detail/message.h"
-#include "manager/poller/detail/usm.h"
-#include "manager/poller/varbind.h"
-#include "tests/manager/poller/netsnmp_packets.h"
+#include "manager/snmp/ber.h"
+#include "manager/snmp/message.h"
+#include "manager/snmp/usm.h"
+#include "manager/snmp/varbind.h"
+#include "tests/unit/manager/snmp/netsnmp_packets.h"
 
-namespace netpower::manager::poller {
+namespace netpower::manager::snmp {
 namespace {
 
 using testing::netsnmp_v2c;
@@ -69,35 +70,35 @@ TEST(Ber, IntegersAreMinimalTwosComplement) {
                {2147483647, "02047fffffff"},
                {-2147483648LL, "020480000000"}};
   for (const auto& c : cases) {
-    detail::BerEncoder e;
+    BerEncoder e;
     e.integer(c.value);
     EXPECT_EQ(hex(e.bytes()), c.bytes) << c.value;
     std::int64_t back = 0;
-    detail::BerReader r(e.bytes());
-    detail::Tlv tlv;
-    ASSERT_TRUE(r.expect(detail::kTagInteger, tlv));
-    ASSERT_TRUE(detail::decode_integer(tlv.content, back));
+    BerReader r(e.bytes());
+    Tlv tlv;
+    ASSERT_TRUE(r.expect(kTagInteger, tlv));
+    ASSERT_TRUE(decode_integer(tlv.content, back));
     EXPECT_EQ(back, c.value);
   }
-  detail::BerEncoder u;
-  u.unsigned_integer(4294967295u, detail::kTagGauge32);
+  BerEncoder u;
+  u.unsigned_integer(4294967295u, kTagGauge32);
   EXPECT_EQ(hex(u.bytes()), "420500ffffffff");
 }
 
 TEST(Ber, LongLengthsAndOidArcs) {
-  detail::BerEncoder e;
+  BerEncoder e;
   e.octets(std::string(300, 'x'));
   const auto bytes = e.bytes();
   EXPECT_EQ(hex(bytes.first(4)), "0482012c");
-  detail::BerEncoder o;
+  BerEncoder o;
   ASSERT_TRUE(o.oid(oid("1.3.6.1.4.1.32473.4294967295")));
-  detail::BerReader r(o.bytes());
-  detail::Tlv tlv;
-  ASSERT_TRUE(r.expect(detail::kTagOid, tlv));
+  BerReader r(o.bytes());
+  Tlv tlv;
+  ASSERT_TRUE(r.expect(kTagOid, tlv));
   Oid back;
-  ASSERT_TRUE(detail::decode_oid(tlv.content, back));
+  ASSERT_TRUE(decode_oid(tlv.content, back));
   EXPECT_EQ(to_string(back), "1.3.6.1.4.1.32473.4294967295");
-  detail::BerEncoder bad;
+  BerEncoder bad;
   EXPECT_FALSE(bad.oid(Oid{1}));
   EXPECT_EQ(bad.size(), 0u);
 }
@@ -108,13 +109,13 @@ TEST(Codec, GetBulkMatchesNetSnmp) {
                                   oid("1.3.6.1.4.1.32473.1.1.200.4294967295")};
   for (std::int32_t request_id : {1, 127, 128, 0x12345678, 0x7fffffff}) {
     for (int reps : {1, 10, 25, 200}) {
-      detail::PduRequest pdu;
-      pdu.type = detail::kPduGetBulk;
+      PduRequest pdu;
+      pdu.type = kPduGetBulk;
       pdu.request_id = request_id;
       pdu.non_repeaters = 0;
       pdu.max_repetitions = reps;
       pdu.oids = roots;
-      const auto ours = detail::encode_v2c("np-ro-community", pdu);
+      const auto ours = encode_v2c("np-ro-community", pdu);
       std::vector<NetSnmpVarbind> vbs;
       for (const auto& r : roots) vbs.push_back({to_string(r), 'n', ""});
       const auto theirs =
@@ -124,24 +125,82 @@ TEST(Codec, GetBulkMatchesNetSnmp) {
   }
   // A long community and many OIDs need long-form lengths.
   std::vector<Oid> many(40, oid("1.3.6.1.4.1.1718.2.1.4.1.6.65.49"));
-  detail::PduRequest pdu;
+  PduRequest pdu;
   pdu.request_id = 42;
   pdu.non_repeaters = 2;
   pdu.max_repetitions = 5;
   pdu.oids = many;
   std::vector<NetSnmpVarbind> vbs(many.size(), {to_string(many[0]), 'n', ""});
-  EXPECT_EQ(hex(detail::encode_v2c(std::string(200, 'c'), pdu)),
+  EXPECT_EQ(hex(encode_v2c(std::string(200, 'c'), pdu)),
             hex(netsnmp_v2c(std::string(200, 'c'), SNMP_MSG_GETBULK, 42, 2, 5, vbs)));
 }
 
 TEST(Codec, GetMatchesNetSnmp) {
   const std::vector<Oid> oids = {oid("1.3.6.1.2.1.1.3.0")};
-  detail::PduRequest pdu;
-  pdu.type = detail::kPduGet;
+  PduRequest pdu;
+  pdu.type = kPduGet;
   pdu.request_id = 99;
   pdu.oids = oids;
-  EXPECT_EQ(hex(detail::encode_v2c("c", pdu)),
+  EXPECT_EQ(hex(encode_v2c("c", pdu)),
             hex(netsnmp_v2c("c", SNMP_MSG_GET, 99, 0, 0, {{"1.3.6.1.2.1.1.3.0", 'n', ""}})));
+}
+
+// A SET is byte for byte what net-snmp's encoder produces for the same typed values.
+TEST(Codec, SetMatchesNetSnmp) {
+  const std::vector<Varbind> ours = {
+      integer_value(oid("1.3.6.1.4.1.1718.2.1.4.1.2.65.49"), 1),
+      integer_value(oid("1.3.6.1.4.1.32473.1.1.2.0"), -2147483648LL),
+      octets_value(oid("1.3.6.1.4.1.32473.1.1.3.1.2.65.49"), "web-1"),
+      oid_value(oid("1.3.6.1.4.1.32473.1.1.9.0"), oid("1.3.6.1.4.1.32473.1")),
+      ip_value(oid("1.3.6.1.4.1.32473.1.1.10.0"), "10.1.12.5"),
+      unsigned_value(oid("1.3.6.1.4.1.32473.1.1.11.0"), ValueType::kGauge32, 4294967295u),
+      unsigned_value(oid("1.3.6.1.4.1.32473.1.1.12.0"), ValueType::kTimeTicks, 6000),
+      unsigned_value(oid("1.3.6.1.4.1.32473.1.1.13.0"), ValueType::kCounter32, 128),
+      unsigned_value(oid("1.3.6.1.4.1.32473.1.1.14.0"), ValueType::kCounter64, 1ull << 40),
+  };
+  const std::vector<NetSnmpVarbind> theirs = {
+      {"1.3.6.1.4.1.1718.2.1.4.1.2.65.49", 'i', "1"},
+      {"1.3.6.1.4.1.32473.1.1.2.0", 'i', "-2147483648"},
+      {"1.3.6.1.4.1.32473.1.1.3.1.2.65.49", 's', "web-1"},
+      {"1.3.6.1.4.1.32473.1.1.9.0", 'o', "1.3.6.1.4.1.32473.1"},
+      {"1.3.6.1.4.1.32473.1.1.10.0", 'a', "10.1.12.5"},
+      {"1.3.6.1.4.1.32473.1.1.11.0", 'u', "4294967295"},
+      {"1.3.6.1.4.1.32473.1.1.12.0", 't', "6000"},
+      {"1.3.6.1.4.1.32473.1.1.13.0", 'c', "128"},
+      {"1.3.6.1.4.1.32473.1.1.14.0", 'C', "1099511627776"},
+  };
+  PduRequest pdu;
+  pdu.type = kPduSet;
+  pdu.request_id = 0x1234;
+  pdu.varbinds = ours;
+  EXPECT_EQ(hex(encode_v2c("np-rw", pdu)),
+            hex(netsnmp_v2c("np-rw", SNMP_MSG_SET, 0x1234, 0, 0, theirs)));
+  // And it decodes back to the same typed values.
+  const auto bytes = encode_v2c("np-rw", pdu);
+  V2cMessage m;
+  std::string error;
+  ASSERT_TRUE(decode_v2c(bytes, m, error)) << error;
+  EXPECT_EQ(m.pdu.type, kPduSet);
+  EXPECT_EQ(m.pdu.varbinds, ours);
+}
+
+TEST(Codec, ValuesASetCannotCarryAreRefused) {
+  BerEncoder out;
+  EXPECT_FALSE(encode_value(out, integer_value(oid("1.3.6.1.2"), 2147483648LL)));
+  EXPECT_FALSE(encode_value(out, ip_value(oid("1.3.6.1.2"), "10.1.2")));
+  EXPECT_FALSE(encode_value(out, ip_value(oid("1.3.6.1.2"), "10.1.2.3.4")));
+  EXPECT_FALSE(encode_value(out, ip_value(oid("1.3.6.1.2"), "10.1.2.256")));
+  EXPECT_FALSE(
+      encode_value(out, unsigned_value(oid("1.3.6.1.2"), ValueType::kTimeTicks, 1ull << 32)));
+  Varbind bad_oid = octets_value(oid("1.3.6.1.2"), "1.3.x");
+  bad_oid.type = ValueType::kOid;
+  EXPECT_FALSE(encode_value(out, bad_oid));
+  EXPECT_EQ(out.size(), 0u);  // nothing written by a refusal
+  PduRequest pdu;
+  pdu.type = kPduSet;
+  const std::vector<Varbind> one = {bad_oid};
+  pdu.varbinds = one;
+  EXPECT_TRUE(encode_v2c("c", pdu).empty());
 }
 
 TEST(Codec, DecodesEveryTypeNetSnmpEncodes) {
@@ -164,11 +223,11 @@ TEST(Codec, DecodesEveryTypeNetSnmpEncodes) {
       {"1.3.6.1.4.1.99.7", 's', ""},
   };
   const auto packet = netsnmp_v2c("np-ro", SNMP_MSG_RESPONSE, 77, 0, 0, vbs);
-  detail::V2cMessage m;
+  V2cMessage m;
   std::string error;
-  ASSERT_TRUE(detail::decode_v2c(packet, m, error)) << error;
+  ASSERT_TRUE(decode_v2c(packet, m, error)) << error;
   EXPECT_EQ(m.community, "np-ro");
-  EXPECT_EQ(m.pdu.type, detail::kPduResponse);
+  EXPECT_EQ(m.pdu.type, kPduResponse);
   EXPECT_EQ(m.pdu.request_id, 77);
   ASSERT_EQ(m.pdu.varbinds.size(), vbs.size());
   const auto& v = m.pdu.varbinds;
@@ -208,13 +267,13 @@ TEST(Codec, DecodesEveryTypeNetSnmpEncodes) {
 TEST(Codec, ErrorStatusAndNames) {
   const auto packet =
       netsnmp_v2c("c", SNMP_MSG_RESPONSE, 5, 1, 0, {{"1.3.6.1.2.1.1.3.0", 'n', ""}});
-  detail::V2cMessage m;
+  V2cMessage m;
   std::string error;
-  ASSERT_TRUE(detail::decode_v2c(packet, m, error)) << error;
+  ASSERT_TRUE(decode_v2c(packet, m, error)) << error;
   EXPECT_EQ(m.pdu.error_status, 1);
-  EXPECT_EQ(detail::error_status_name(1), "tooBig");
-  EXPECT_EQ(detail::error_status_name(16), "authorizationError");
-  EXPECT_EQ(detail::error_status_name(99), "error 99");
+  EXPECT_EQ(error_status_name(1), "tooBig");
+  EXPECT_EQ(error_status_name(16), "authorizationError");
+  EXPECT_EQ(error_status_name(99), "error 99");
 }
 
 // Every truncation of a valid response, and every single flipped byte, is refused or decoded
@@ -224,17 +283,17 @@ TEST(Codec, TruncatedAndGarbageInputGiveClearErrors) {
       netsnmp_v2c("np-ro", SNMP_MSG_RESPONSE, 77, 0, 0, testing::sentry2_port_rows(8));
   for (std::size_t n = 0; n < packet.size(); ++n) {
     std::vector<std::uint8_t> cut(packet.begin(), packet.begin() + static_cast<long>(n));
-    detail::V2cMessage m;
+    V2cMessage m;
     std::string error;
-    EXPECT_FALSE(detail::decode_v2c(cut, m, error)) << n;
+    EXPECT_FALSE(decode_v2c(cut, m, error)) << n;
     EXPECT_FALSE(error.empty()) << n;
   }
   for (std::size_t i = 0; i < packet.size(); ++i) {
     auto flipped = packet;
     flipped[i] ^= 0xA5;
-    detail::V2cMessage m;
+    V2cMessage m;
     std::string error;
-    if (!detail::decode_v2c(flipped, m, error)) {
+    if (!decode_v2c(flipped, m, error)) {
       EXPECT_FALSE(error.empty()) << i;
     }
   }
@@ -251,124 +310,118 @@ TEST(Codec, TruncatedAndGarbageInputGiveClearErrors) {
       {{0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02}, "not a BER SEQUENCE"},  // huge length
   };
   for (const auto& c : cases) {
-    detail::V2cMessage m;
+    V2cMessage m;
     std::string error;
-    EXPECT_FALSE(detail::decode_v2c(c.bytes, m, error));
+    EXPECT_FALSE(decode_v2c(c.bytes, m, error));
     EXPECT_EQ(error, c.error) << hex(c.bytes);
   }
   // A varbind whose value is an INTEGER of 5 bytes names the OID.
   auto bad = netsnmp_v2c("c", SNMP_MSG_RESPONSE, 1, 0, 0, {{"1.3.6.1.2.1.1.7.0", 'i', "72"}});
   ASSERT_EQ(bad[bad.size() - 3], 0x02);  // ... 02 01 48
   bad[bad.size() - 3] = 0x07;            // an unknown tag
-  detail::V2cMessage m;
+  V2cMessage m;
   std::string error;
-  EXPECT_FALSE(detail::decode_v2c(bad, m, error));
+  EXPECT_FALSE(decode_v2c(bad, m, error));
   EXPECT_EQ(error, "bad value of 1.3.6.1.2.1.1.7.0");
 }
 
 // RFC 3414 A.3.1 / A.3.2: "maplesyrup" and engine ID 00 00 00 00 00 00 00 00 00 00 00 02.
 TEST(Usm, KeyDerivationMatchesRfc3414) {
   const std::vector<std::uint8_t> engine = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
-  const auto md5 = detail::password_to_key(config::AuthProtocol::kMd5, "maplesyrup");
+  const auto md5 = password_to_key(AuthProtocol::kMd5, "maplesyrup");
   EXPECT_EQ(hex(md5), "9faf3283884e92834ebc9847d8edd963");
-  EXPECT_EQ(hex(detail::localize_key(config::AuthProtocol::kMd5, md5, engine)),
-            "526f5eed9fcce26f8964c2930787d82b");
-  const auto sha = detail::password_to_key(config::AuthProtocol::kSha, "maplesyrup");
+  EXPECT_EQ(hex(localize_key(AuthProtocol::kMd5, md5, engine)), "526f5eed9fcce26f8964c2930787d82b");
+  const auto sha = password_to_key(AuthProtocol::kSha, "maplesyrup");
   EXPECT_EQ(hex(sha), "9fb5cc0381497b3793528939ff788d5d79145211");
-  EXPECT_EQ(hex(detail::localize_key(config::AuthProtocol::kSha, sha, engine)),
+  EXPECT_EQ(hex(localize_key(AuthProtocol::kSha, sha, engine)),
             "6695febc9288e36282235fc7151f128497b38f3f");
   // Extension for AES-256 with SHA-1: Kul | H(Kul), cut to 32 bytes.
-  const auto kul = detail::localize_key(config::AuthProtocol::kSha, sha, engine);
-  const auto extended =
-      detail::privacy_key(config::AuthProtocol::kSha, config::PrivProtocol::kAes256, kul);
+  const auto kul = localize_key(AuthProtocol::kSha, sha, engine);
+  const auto extended = privacy_key(AuthProtocol::kSha, PrivProtocol::kAes256, kul);
   ASSERT_EQ(extended.size(), 32u);
   EXPECT_EQ(hex(std::span(extended).first(20)), hex(kul));
-  EXPECT_EQ(detail::privacy_key(config::AuthProtocol::kSha, config::PrivProtocol::kAes, kul).size(),
-            16u);
+  EXPECT_EQ(privacy_key(AuthProtocol::kSha, PrivProtocol::kAes, kul).size(), 16u);
 }
 
 // An authPriv request decodes with our own v3 parser, its digest verifies, and it decrypts to the
 // PDU we encoded; a wrong key fails the digest.
 TEST(Usm, EncodedRequestRoundTrips) {
-  for (auto priv :
-       {config::PrivProtocol::kAes, config::PrivProtocol::kAes256, config::PrivProtocol::kDes}) {
-    for (auto auth : {config::AuthProtocol::kSha, config::AuthProtocol::kSha256,
-                      config::AuthProtocol::kMd5, config::AuthProtocol::kSha512}) {
+  for (auto priv : {PrivProtocol::kAes, PrivProtocol::kAes256, PrivProtocol::kDes}) {
+    for (auto auth :
+         {AuthProtocol::kSha, AuthProtocol::kSha256, AuthProtocol::kMd5, AuthProtocol::kSha512}) {
       const std::vector<std::uint8_t> engine = {0x80, 0, 0x1f, 0x88, 4, 'n', 'p'};
-      detail::UsmKeys keys;
+      UsmKeys keys;
       keys.user = "np-admin";
       keys.auth_protocol = auth;
       keys.priv_protocol = priv;
-      keys.auth_key =
-          detail::localize_key(auth, detail::password_to_key(auth, "np-auth-secret"), engine);
-      keys.priv_key = detail::privacy_key(
-          auth, priv,
-          detail::localize_key(auth, detail::password_to_key(auth, "np-priv-secret"), engine));
+      keys.auth_key = localize_key(auth, password_to_key(auth, "np-auth-secret"), engine);
+      keys.priv_key = privacy_key(
+          auth, priv, localize_key(auth, password_to_key(auth, "np-priv-secret"), engine));
       const std::vector<Oid> oids = {oid("1.3.6.1.4.1.1718.2.1")};
-      detail::PduRequest pdu;
+      PduRequest pdu;
       pdu.request_id = 1234;
       pdu.max_repetitions = 25;
       pdu.oids = oids;
-      detail::V3Request h;
+      V3Request h;
       h.msg_id = 1234;
       h.engine_id = engine;
       h.engine_boots = 3;
       h.engine_time = 1000;
       h.salt = 0x0102030405060708ull;
-      auto packet = detail::encode_v3(keys, h, pdu);
+      auto packet = encode_v3(keys, h, pdu);
       ASSERT_FALSE(packet.empty());
-      detail::V3Message m;
+      V3Message m;
       std::string error;
-      ASSERT_TRUE(detail::decode_v3(packet, m, error)) << error;
+      ASSERT_TRUE(decode_v3(packet, m, error)) << error;
       EXPECT_EQ(m.msg_id, 1234);
-      EXPECT_EQ(m.flags, detail::kFlagAuth | detail::kFlagPriv | detail::kFlagReportable);
+      EXPECT_EQ(m.flags, kFlagAuth | kFlagPriv | kFlagReportable);
       EXPECT_EQ(m.user, "np-admin");
       EXPECT_EQ(m.engine_boots, 3);
       EXPECT_EQ(m.engine_time, 1000);
-      EXPECT_EQ(m.auth_length, detail::mac_length(auth));
+      EXPECT_EQ(m.auth_length, mac_length(auth));
       EXPECT_TRUE(m.encrypted);
-      EXPECT_TRUE(detail::verify_digest(keys, packet, m));
-      detail::Bytes plain;
-      ASSERT_TRUE(detail::decrypt(keys, m, plain));
-      detail::Pdu decoded;
-      ASSERT_TRUE(detail::decode_scoped_pdu(plain, decoded, error)) << error;
-      EXPECT_EQ(decoded.type, detail::kPduGetBulk);
+      EXPECT_TRUE(verify_digest(keys, packet, m));
+      Bytes plain;
+      ASSERT_TRUE(decrypt(keys, m, plain));
+      Pdu decoded;
+      ASSERT_TRUE(decode_scoped_pdu(plain, decoded, error)) << error;
+      EXPECT_EQ(decoded.type, kPduGetBulk);
       EXPECT_EQ(decoded.request_id, 1234);
       EXPECT_EQ(decoded.error_index, 25);  // max-repetitions
       ASSERT_EQ(decoded.varbinds.size(), 1u);
       EXPECT_EQ(decoded.varbinds[0].oid, oids[0]);
       auto wrong = keys;
       wrong.auth_key[0] ^= 1;
-      EXPECT_FALSE(detail::verify_digest(wrong, packet, m));
+      EXPECT_FALSE(verify_digest(wrong, packet, m));
     }
   }
 }
 
 TEST(Usm, DiscoveryProbeIsPlainAndReportable) {
-  auto packet = detail::encode_discovery(7, 7);
-  detail::V3Message m;
+  auto packet = encode_discovery(7, 7);
+  V3Message m;
   std::string error;
-  ASSERT_TRUE(detail::decode_v3(packet, m, error)) << error;
-  EXPECT_EQ(m.flags, detail::kFlagReportable);
+  ASSERT_TRUE(decode_v3(packet, m, error)) << error;
+  EXPECT_EQ(m.flags, kFlagReportable);
   EXPECT_TRUE(m.engine_id.empty());
   EXPECT_TRUE(m.user.empty());
-  detail::Pdu pdu;
-  ASSERT_TRUE(detail::decode_scoped_pdu(m.data, pdu, error)) << error;
-  EXPECT_EQ(pdu.type, detail::kPduGet);
+  Pdu pdu;
+  ASSERT_TRUE(decode_scoped_pdu(m.data, pdu, error)) << error;
+  EXPECT_EQ(pdu.type, kPduGet);
   EXPECT_TRUE(pdu.varbinds.empty());
 }
 
 }  // namespace
-}  // namespace netpower::manager::poller
+}  // namespace netpower::manager::snmp
 
-namespace netpower::manager::poller {
+namespace netpower::manager::snmp {
 namespace {
 
-// Writes the fuzz corpus (fuzz/corpus/manager_poller) when NETPOWER_WRITE_POLLER_CORPUS names a
+// Writes the fuzz corpus (fuzz/corpus/manager_snmp) when NETPOWER_WRITE_SNMP_CORPUS names a
 // directory: net-snmp's responses, our v3 messages with the fuzz target's keys, and broken ones.
 TEST(Corpus, Write) {
-  const char* dir = std::getenv("NETPOWER_WRITE_POLLER_CORPUS");
-  if (dir == nullptr) GTEST_SKIP() << "NETPOWER_WRITE_POLLER_CORPUS not set";
+  const char* dir = std::getenv("NETPOWER_WRITE_SNMP_CORPUS");
+  if (dir == nullptr) GTEST_SKIP() << "NETPOWER_WRITE_SNMP_CORPUS not set";
   auto write = [&](const std::string& name, const std::vector<std::uint8_t>& bytes) {
     std::ofstream(std::string(dir) + "/" + name, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
@@ -387,44 +440,53 @@ TEST(Corpus, Write) {
   write("v2c_too_big.bin",
         netsnmp_v2c("c", SNMP_MSG_RESPONSE, 5, 1, 0, {{"1.3.6.1.2.1.1.3.0", 'n', ""}}));
   write("v2c_truncated.bin", std::vector<std::uint8_t>(rows.begin(), rows.begin() + 40));
+  // A SET of every type a SET may carry, and the agent's wrongValue answer to it (index 2).
+  const std::vector<NetSnmpVarbind> set = {{"1.3.6.1.4.1.1718.2.1.4.1.2.65.49", 'i', "1"},
+                                           {"1.3.6.1.4.1.1718.2.1.4.1.2.65.50", 'i', "9"},
+                                           {"1.3.6.1.4.1.32473.1.1.3.1.2.65.49", 's', "web-1"},
+                                           {"1.3.6.1.4.1.32473.1.1.9.0", 'o', "1.3.6.1.4.1"},
+                                           {"1.3.6.1.4.1.32473.1.1.10.0", 'a', "10.1.12.5"},
+                                           {"1.3.6.1.4.1.32473.1.1.11.0", 'u', "7"},
+                                           {"1.3.6.1.4.1.32473.1.1.12.0", 't', "6000"},
+                                           {"1.3.6.1.4.1.32473.1.1.14.0", 'C', "1099511627776"}};
+  write("v2c_set_request.bin", netsnmp_v2c("np-rw", SNMP_MSG_SET, 11, 0, 0, set));
+  write("v2c_set_wrong_value.bin", netsnmp_v2c("np-rw", SNMP_MSG_RESPONSE, 11, 10, 2, set));
 
   const std::vector<std::uint8_t> engine = {0x80, 0x00, 0x1f, 0x88, 0x04, 'n', 'p'};
-  for (auto priv : {config::PrivProtocol::kAes, config::PrivProtocol::kDes}) {
-    detail::UsmKeys keys;
+  for (auto priv : {PrivProtocol::kAes, PrivProtocol::kDes}) {
+    UsmKeys keys;
     keys.user = "np-admin";
     keys.priv_protocol = priv;
-    keys.auth_key = detail::localize_key(
-        keys.auth_protocol, detail::password_to_key(keys.auth_protocol, "np-auth-secret"), engine);
-    keys.priv_key = detail::privacy_key(
-        keys.auth_protocol, priv,
-        detail::localize_key(keys.auth_protocol,
-                             detail::password_to_key(keys.auth_protocol, "np-priv-secret"),
-                             engine));
+    keys.auth_key = localize_key(keys.auth_protocol,
+                                 password_to_key(keys.auth_protocol, "np-auth-secret"), engine);
+    keys.priv_key =
+        privacy_key(keys.auth_protocol, priv,
+                    localize_key(keys.auth_protocol,
+                                 password_to_key(keys.auth_protocol, "np-priv-secret"), engine));
     const std::vector<Oid> oids = {oid("1.3.6.1.4.1.1718.2.1.4.1.6.65.49"),
                                    oid("1.3.6.1.2.1.33.1.2.1.0")};
-    detail::PduRequest pdu;
-    pdu.type = detail::kPduResponse;
+    PduRequest pdu;
+    pdu.type = kPduResponse;
     pdu.request_id = 4321;
     pdu.oids = oids;
-    detail::V3Request h;
+    V3Request h;
     h.msg_id = 4321;
     h.engine_id = engine;
     h.engine_boots = 2;
     h.engine_time = 77;
     h.salt = 99;
-    const char* name =
-        priv == config::PrivProtocol::kDes ? "v3_authpriv_des.bin" : "v3_authpriv_aes.bin";
-    write(name, detail::encode_v3(keys, h, pdu));
-    if (priv == config::PrivProtocol::kAes) {
-      keys.level = config::SecurityLevel::kNoAuthNoPriv;
+    const char* name = priv == PrivProtocol::kDes ? "v3_authpriv_des.bin" : "v3_authpriv_aes.bin";
+    write(name, encode_v3(keys, h, pdu));
+    if (priv == PrivProtocol::kAes) {
+      keys.level = SecurityLevel::kNoAuthNoPriv;
       const std::vector<Oid> report = {oid("1.3.6.1.6.3.15.1.1.5.0")};
-      pdu.type = detail::kPduReport;
+      pdu.type = kPduReport;
       pdu.oids = report;
-      write("v3_report_wrong_digest.bin", detail::encode_v3(keys, h, pdu));
+      write("v3_report_wrong_digest.bin", encode_v3(keys, h, pdu));
     }
   }
-  write("v3_discovery.bin", detail::encode_discovery(1, 1));
+  write("v3_discovery.bin", encode_discovery(1, 1));
 }
 
 }  // namespace
-}  // namespace netpower::manager::poller
+}  // namespace netpower::manager::snmp

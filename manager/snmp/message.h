@@ -1,7 +1,7 @@
 #pragma once
-// SNMP messages as the poller sends and receives them: v2c requests and responses, the SNMPv3
-// message header (RFC 3412) and scoped PDU. Bytes in, values or a clear error out; no I/O. The USM
-// part (keys, digests, encryption) is in usm.h.
+// SNMP messages: v2c requests and responses, the SNMPv3 message header (RFC 3412) and scoped PDU.
+// Bytes in, values or a clear error out; no I/O. The USM part (keys, digests, encryption) is in
+// usm.h; notifications (v1 Trap-PDU, v2 traps and informs) in notification.h.
 
 #include <cstdint>
 #include <span>
@@ -9,22 +9,23 @@
 #include <string_view>
 #include <vector>
 
-#include "manager/poller/detail/ber.h"
-#include "manager/poller/varbind.h"
+#include "manager/snmp/ber.h"
+#include "manager/snmp/varbind.h"
 
-namespace netpower::manager::poller::detail {
+namespace netpower::manager::snmp {
 
-// A request PDU: GET, GETNEXT (oids) or GETBULK (plus non-repeaters and max-repetitions); every
-// varbind's value is NULL.
+// A request PDU: GET, GETNEXT (oids) or GETBULK (plus non-repeaters and max-repetitions), every
+// varbind's value NULL; or SET, whose `varbinds` carry their values (then `oids` is ignored).
 struct PduRequest {
   std::uint8_t type = kPduGetBulk;
   std::int32_t request_id = 0;
   std::int32_t non_repeaters = 0;
   std::int32_t max_repetitions = 0;
   std::span<const Oid> oids;
+  std::span<const Varbind> varbinds;
 };
 
-// Writes the PDU into `out`; false if an OID cannot be encoded.
+// Writes the PDU into `out`; false if an OID or a value cannot be encoded.
 bool encode_pdu(BerEncoder& out, const PduRequest& request);
 // A whole v2c message; empty if an OID cannot be encoded.
 std::vector<std::uint8_t> encode_v2c(std::string_view community, const PduRequest& request);
@@ -82,4 +83,4 @@ bool decode_scoped_pdu(std::span<const std::uint8_t> bytes, Pdu& out, std::strin
 // RFC 3416 error-status names: "tooBig", "noSuchName", ..., "inconsistentName"; "error <n>".
 std::string error_status_name(std::int32_t status);
 
-}  // namespace netpower::manager::poller::detail
+}  // namespace netpower::manager::snmp

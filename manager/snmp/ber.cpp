@@ -1,11 +1,11 @@
-#include "manager/poller/detail/ber.h"
+#include "manager/snmp/ber.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 
-namespace netpower::manager::poller::detail {
+namespace netpower::manager::snmp {
 
 BerEncoder::BerEncoder(std::size_t capacity) : buf_(capacity), start_(capacity) {}
 
@@ -165,9 +165,10 @@ bool decode_oid(std::span<const std::uint8_t> content, Oid& out) {
     if (b & 0x80) continue;
     if (out.empty()) {
       // The first subidentifier packs the first two arcs: 40 * X + Y.
+      // Limited to 32 bits as the encoder (and parse_oid) are, so that what decodes re-encodes.
+      if (value > 0xffffffffull) return false;
       const std::uint64_t first = value < 80 ? value / 40 : 2;
       const std::uint64_t second = value - first * 40;
-      if (second > 0xffffffffull) return false;
       out.push_back(static_cast<std::uint32_t>(first));
       out.push_back(static_cast<std::uint32_t>(second));
     } else {
@@ -234,4 +235,61 @@ bool decode_value(const Tlv& tlv, Varbind& vb) {
   }
 }
 
-}  // namespace netpower::manager::poller::detail
+bool encode_value(BerEncoder& out, const Varbind& vb) {
+  switch (vb.type) {
+    case ValueType::kInteger:
+      if (vb.integer < INT32_MIN || vb.integer > INT32_MAX) return false;
+      out.integer(vb.integer);
+      return true;
+    case ValueType::kOctetString:
+      out.octets(vb.octets);
+      return true;
+    case ValueType::kOpaque:
+      out.octets(vb.octets, kTagOpaque);
+      return true;
+    case ValueType::kNull:
+      out.null();
+      return true;
+    case ValueType::kOid: {
+      auto oid = parse_oid(vb.octets);
+      return oid && out.oid(*oid);
+    }
+    case ValueType::kIpAddress: {
+      unsigned a = 0, b = 0, c = 0, d = 0;
+      char tail = 0;
+      if (std::sscanf(vb.octets.c_str(), "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) != 4 ||
+          a > 255 || b > 255 || c > 255 || d > 255) {
+        return false;
+      }
+      const std::uint8_t bytes[4] = {static_cast<std::uint8_t>(a), static_cast<std::uint8_t>(b),
+                                     static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(d)};
+      out.octets(std::span<const std::uint8_t>(bytes, 4), kTagIpAddress);
+      return true;
+    }
+    case ValueType::kCounter32:
+    case ValueType::kGauge32:
+    case ValueType::kTimeTicks: {
+      if (vb.number > 0xFFFFFFFFull) return false;
+      const std::uint8_t tag = vb.type == ValueType::kCounter32 ? kTagCounter32
+                               : vb.type == ValueType::kGauge32 ? kTagGauge32
+                                                                : kTagTimeTicks;
+      out.unsigned_integer(vb.number, tag);
+      return true;
+    }
+    case ValueType::kCounter64:
+      out.unsigned_integer(vb.number, kTagCounter64);
+      return true;
+    case ValueType::kNoSuchObject:
+      out.null(kTagNoSuchObject);
+      return true;
+    case ValueType::kNoSuchInstance:
+      out.null(kTagNoSuchInstance);
+      return true;
+    case ValueType::kEndOfMibView:
+      out.null(kTagEndOfMibView);
+      return true;
+  }
+  return false;
+}
+
+}  // namespace netpower::manager::snmp

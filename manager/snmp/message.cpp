@@ -1,15 +1,22 @@
-#include "manager/poller/detail/message.h"
+#include "manager/snmp/message.h"
 
-namespace netpower::manager::poller::detail {
+namespace netpower::manager::snmp {
 
 bool encode_pdu(BerEncoder& out, const PduRequest& request) {
   const std::size_t pdu_mark = out.mark();
   const std::size_t list_mark = out.mark();
-  for (auto it = request.oids.rbegin(); it != request.oids.rend(); ++it) {
+  for (auto it = request.varbinds.rbegin(); it != request.varbinds.rend(); ++it) {
     const std::size_t vb_mark = out.mark();
-    out.null();
-    if (!out.oid(*it)) return false;
+    if (!encode_value(out, *it) || !out.oid(it->oid)) return false;
     out.wrap(kTagSequence, vb_mark);
+  }
+  if (request.varbinds.empty()) {
+    for (auto it = request.oids.rbegin(); it != request.oids.rend(); ++it) {
+      const std::size_t vb_mark = out.mark();
+      out.null();
+      if (!out.oid(*it)) return false;
+      out.wrap(kTagSequence, vb_mark);
+    }
   }
   out.wrap(kTagSequence, list_mark);
   // GETBULK's two fields take the places of error-status and error-index (RFC 3416 3).
@@ -22,7 +29,7 @@ bool encode_pdu(BerEncoder& out, const PduRequest& request) {
 }
 
 std::vector<std::uint8_t> encode_v2c(std::string_view community, const PduRequest& request) {
-  BerEncoder out(64 + community.size() + request.oids.size() * 24);
+  BerEncoder out(64 + community.size() + (request.oids.size() + request.varbinds.size()) * 24);
   if (!encode_pdu(out, request)) return {};
   out.octets(community);
   out.integer(1);
@@ -230,4 +237,4 @@ std::string error_status_name(std::int32_t status) {
   return "error " + std::to_string(status);
 }
 
-}  // namespace netpower::manager::poller::detail
+}  // namespace netpower::manager::snmp

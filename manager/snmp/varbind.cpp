@@ -1,8 +1,8 @@
-#include "manager/poller/varbind.h"
+#include "manager/snmp/varbind.h"
 
 #include <charconv>
 
-namespace netpower::manager::poller {
+namespace netpower::manager::snmp {
 
 std::string to_string(const Oid& oid) {
   std::string out;
@@ -101,4 +101,50 @@ std::string Varbind::value_text() const {
   }
 }
 
-}  // namespace netpower::manager::poller
+Varbind integer_value(Oid oid, std::int64_t value) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  vb.type = ValueType::kInteger;
+  vb.integer = value;
+  return vb;
+}
+
+Varbind octets_value(Oid oid, std::string bytes) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  vb.type = ValueType::kOctetString;
+  vb.octets = std::move(bytes);
+  return vb;
+}
+
+Varbind oid_value(Oid oid, const Oid& value) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  vb.type = ValueType::kOid;
+  vb.octets = to_string(value);
+  return vb;
+}
+
+Varbind ip_value(Oid oid, std::string dotted_quad) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  vb.type = ValueType::kIpAddress;
+  vb.octets = std::move(dotted_quad);
+  return vb;
+}
+
+Varbind unsigned_value(Oid oid, ValueType type, std::uint64_t v) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  vb.type = type;
+  vb.number = v;
+  return vb;
+}
+
+Varbind null_value(Oid oid) {
+  Varbind vb;
+  vb.oid = std::move(oid);
+  return vb;
+}
+
+}  // namespace netpower::manager::snmp

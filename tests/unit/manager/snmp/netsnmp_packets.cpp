@@ -1,4 +1,4 @@
-#include "tests/manager/poller/netsnmp_packets.h"
+#include "tests/unit/manager/snmp/netsnmp_packets.h"
 
 // clang-format off
 #include <net-snmp/net-snmp-config.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace netpower::manager::poller::testing {
+namespace netpower::manager::snmp::testing {
 
 void init_netsnmp() {
   static const bool done = [] {
@@ -117,4 +117,4 @@ int netsnmp_parse_v2c(const std::vector<std::uint8_t>& packet) {
   return count;
 }
 
-}  // namespace netpower::manager::poller::testing
+}  // namespace netpower::manager::snmp::testing

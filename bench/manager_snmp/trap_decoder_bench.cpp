@@ -107,13 +107,13 @@ void BM_NetSnmpToDecoded(benchmark::State& state) {
     if (snmp_pdu_parse(pdu, data, &length) != 0) std::abort();
     DecodedTrap trap;
     for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-      TrapVarbind vb;
-      vb.oid = oid_text(v->name, v->name_length);
+      Varbind vb;
+      vb.oid.assign(v->name, v->name + v->name_length);
       if (v->type == ASN_OCTET_STR) {
-        vb.type = VarbindType::kOctetString;
+        vb.type = ValueType::kOctetString;
         vb.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
       } else if (v->type == ASN_OBJECT_ID) {
-        vb.type = VarbindType::kOid;
+        vb.type = ValueType::kOid;
         vb.octets = oid_text(v->val.objid, v->val_len / sizeof(oid));
       } else if (v->type == ASN_INTEGER) {
         vb.integer = *v->val.integer;

@@ -1,7 +1,7 @@
 #pragma once
-// BER primitives for SNMP (X.690 definite lengths, single-byte tags): an encoder that writes
-// backwards — so every length is known when its header is written and a position measured from
-// the end never moves — and a bounded reader. No I/O.
+// BER primitives for SNMP, shared by every user of the library (X.690 definite lengths, single-byte
+// tags): an encoder that writes backwards — so every length is known when its header is written and
+// a position measured from the end never moves — and a bounded reader. No I/O.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "manager/poller/varbind.h"
+#include "manager/snmp/varbind.h"
 
-namespace netpower::manager::poller::detail {
+namespace netpower::manager::snmp {
 
 // BER tags (X.690 universal, RFC 2578 application, RFC 3416 context).
 inline constexpr std::uint8_t kTagInteger = 0x02;
@@ -32,7 +32,11 @@ inline constexpr std::uint8_t kTagEndOfMibView = 0x82;
 inline constexpr std::uint8_t kPduGet = 0xA0;
 inline constexpr std::uint8_t kPduGetNext = 0xA1;
 inline constexpr std::uint8_t kPduResponse = 0xA2;
+inline constexpr std::uint8_t kPduSet = 0xA3;
+inline constexpr std::uint8_t kPduTrapV1 = 0xA4;
 inline constexpr std::uint8_t kPduGetBulk = 0xA5;
+inline constexpr std::uint8_t kPduInform = 0xA6;
+inline constexpr std::uint8_t kPduTrapV2 = 0xA7;
 inline constexpr std::uint8_t kPduReport = 0xA8;
 
 inline constexpr std::size_t kMaxOidArcs = 128;  // RFC 2578 3.5
@@ -97,5 +101,9 @@ bool decode_oid(std::span<const std::uint8_t> content, Oid& out);
 bool decode_oid_text(std::span<const std::uint8_t> content, std::string& out);
 // A varbind's value TLV into `vb` (type and value); false if malformed or of an unknown tag.
 bool decode_value(const Tlv& tlv, Varbind& vb);
+// `vb`'s value as a TLV (what a SET carries); false (writing nothing) if it cannot be encoded: an
+// INTEGER outside Integer32, an unsigned 32-bit type above 2^32-1, an OID or IpAddress whose text
+// does not parse.
+bool encode_value(BerEncoder& out, const Varbind& vb);
 
-}  // namespace netpower::manager::poller::detail
+}  // namespace netpower::manager::snmp

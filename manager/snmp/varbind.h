@@ -1,7 +1,8 @@
 #pragma once
-// What a poll returns: variable bindings with their SMI types, decoded by the poller's own BER
-// codec (detail/ber.h). OIDs are kept as arcs (walks compare and prefix-test them constantly) and
-// printed as "1.3.6.1..." without a leading dot, as everywhere else in the manager.
+// The SNMP library's vocabulary: OIDs and variable bindings with their SMI types, as the codec
+// (ber.h) decodes and encodes them for the poller, the trap receiver and the client's SET. OIDs are
+// kept as arcs (walks compare and prefix-test them constantly) and printed as "1.3.6.1..." without
+// a leading dot, as everywhere else in the manager.
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace netpower::manager::poller {
+namespace netpower::manager::snmp {
 
 using Oid = std::vector<std::uint32_t>;
 
@@ -54,4 +55,13 @@ struct Varbind {
   bool operator==(const Varbind&) const = default;
 };
 
-}  // namespace netpower::manager::poller
+// Typed values for a SET (and for tests): the varbind `oid` = value.
+Varbind integer_value(Oid oid, std::int64_t value);  // INTEGER / Integer32
+Varbind octets_value(Oid oid, std::string bytes);    // OCTET STRING
+Varbind oid_value(Oid oid, const Oid& value);        // OBJECT IDENTIFIER
+Varbind ip_value(Oid oid, std::string dotted_quad);  // IpAddress "10.1.2.3"
+Varbind unsigned_value(Oid oid, ValueType type,
+                       std::uint64_t v);  // Counter32/Gauge32/TimeTicks/Counter64
+Varbind null_value(Oid oid);              // NULL (GET-style)
+
+}  // namespace netpower::manager::snmp
