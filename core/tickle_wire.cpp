@@ -1,5 +1,6 @@
 #include "core/tickle_wire.h"
 
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 
@@ -15,7 +16,7 @@ std::string format_wire_event(const WireEvent& event) {
 }
 
 WireParseResult parse_wire_event(std::string_view message) {
-  if (message.size() > kMaxWireMessage) return {std::nullopt, "message too long"};
+  if (message.size() > kMaxWireLine) return {std::nullopt, "line too long"};
   if (!message.empty() && message.back() == '\n') message.remove_suffix(1);
   constexpr std::string_view kMagic = "NPW1 ";
   if (message.substr(0, kMagic.size()) != kMagic) return {std::nullopt, "not an NPW1 message"};
@@ -45,6 +46,38 @@ WireParseResult parse_wire_event(std::string_view message) {
   event.at = TimePoint(Duration(ns));
   event.level = level == "1";
   return {event, ""};
+}
+
+const char* parse_wire_message(std::string_view message, std::vector<WireEvent>& out) {
+  out.clear();
+  if (message.size() > kMaxWireMessage) return "message too long";
+  if (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+  if (message.empty()) return "empty message";
+  while (true) {
+    auto end = message.find('\n');
+    auto parsed = parse_wire_event(message.substr(0, end));
+    if (!parsed.event || out.size() == kMaxWireEventsPerMessage ||
+        (!out.empty() && parsed.event->at < out.back().at)) {
+      const char* why = !parsed.event                            ? parsed.error
+                        : out.size() == kMaxWireEventsPerMessage ? "too many lines"
+                                                                 : "changes out of order";
+      out.clear();
+      return why;
+    }
+    out.push_back(*parsed.event);
+    if (end == std::string_view::npos) return nullptr;
+    message.remove_prefix(end + 1);
+  }
+}
+
+std::string format_wire_message(const std::vector<WireEvent>& events) {
+  assert(!events.empty() && events.size() <= kMaxWireEventsPerMessage);
+  std::string out;
+  for (const auto& e : events) {
+    if (!out.empty()) out += '\n';
+    out += format_wire_event(e);
+  }
+  return out;
 }
 
 }  // namespace netpower::core

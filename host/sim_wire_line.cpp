@@ -68,12 +68,12 @@ class SimWireLine final : public Line {
     for (int i = 0; i < 256; ++i) {
       auto n = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
       if (n < 0) return;
-      auto parsed = core::parse_wire_event(std::string_view(buffer, static_cast<std::size_t>(n)));
-      if (!parsed.event) {
+      if (core::parse_wire_message(std::string_view(buffer, static_cast<std::size_t>(n)),
+                                   events_) != nullptr) {
         ++malformed_;
         continue;
       }
-      handler_(*parsed.event);
+      for (const auto& event : events_) handler_(event);
     }
   }
 
@@ -81,6 +81,7 @@ class SimWireLine final : public Line {
   int fd_ = -1;
   core::EventLoop* loop_ = nullptr;
   Handler handler_;
+  std::vector<core::WireEvent> events_;
   std::uint64_t malformed_ = 0;
 };
 

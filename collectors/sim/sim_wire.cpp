@@ -62,8 +62,16 @@ SimWirePlayer::SimWirePlayer(core::EventLoop& loop, SimChain& chain, std::uint64
 
 SimWirePlayer::~SimWirePlayer() {
   chain_.set_line_sink(nullptr);
-  for (const auto& [key, id] : timers_) loop_.cancel(id);
+  for (auto& box : outboxes_) {
+    if (box.timer) loop_.cancel(*box.timer);
+  }
   ::close(fd_);
+}
+
+std::size_t SimWirePlayer::pending() const {
+  std::size_t n = 0;
+  for (const auto& box : outboxes_) n += box.events.size();
+  return n;
 }
 
 void SimWirePlayer::tickle(core::PortId port, const core::TicklePattern& pattern) {
@@ -80,33 +88,59 @@ void SimWirePlayer::shutdown_signal(core::PortId port, bool asserted) {
 }
 
 void SimWirePlayer::schedule(core::PortId port, core::WireEvent event) {
-  auto key = next_key_++;
-  auto id = loop_.call_at(event.at, [this, key, port, event]() {
-    timers_.erase(key);
-    send(port, event);
-  });
-  timers_.emplace(key, id);
+  auto& box = outboxes_[static_cast<std::size_t>(port.flat())];
+  auto it = std::upper_bound(
+      box.events.begin(), box.events.end(), event,
+      [](const core::WireEvent& a, const core::WireEvent& b) { return a.at < b.at; });
+  box.events.insert(it, event);
+  arm(port.flat(), box.events.front().at);
 }
 
-void SimWirePlayer::send(core::PortId port, const core::WireEvent& event) {
-  const auto& cable = chain_.port(port).cable;
-  if (cable.cut || cable.endpoint.empty()) {
-    ++dropped_;
-    return;
+void SimWirePlayer::arm(int flat, core::TimePoint when) {
+  auto& box = outboxes_[static_cast<std::size_t>(flat)];
+  if (box.timer && box.armed_for <= when) return;
+  if (box.timer) loop_.cancel(*box.timer);
+  box.armed_for = when;
+  box.timer = loop_.call_at(when, [this, flat]() {
+    outboxes_[static_cast<std::size_t>(flat)].timer.reset();
+    flush(flat);
+  });
+}
+
+void SimWirePlayer::flush(int flat) {
+  auto& box = outboxes_[static_cast<std::size_t>(flat)];
+  const auto port = core::PortId::from_flat(flat);
+  const auto now = loop_.clock().now();
+  while (!box.events.empty() && box.events.front().at <= now) {
+    std::vector<core::WireEvent> batch;
+    for (const auto& e : box.events) {
+      if (e.at > now || batch.size() == core::kMaxWireEventsPerMessage) break;
+      batch.push_back(e);
+    }
+    const auto& cable = chain_.port(port).cable;
+    bool drop = cable.cut || cable.endpoint.empty();
+    if (!drop) {
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      std::size_t n = std::min(cable.endpoint.size(), sizeof(addr.sun_path) - 1);
+      std::memcpy(addr.sun_path, cable.endpoint.data(), n);
+      if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
+      auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
+      auto text = core::format_wire_message(batch);
+      if (::sendto(fd_, text.data(), text.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr),
+                   len) < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+          arm(flat, now + std::chrono::milliseconds(1));  // the endpoint's queue is full
+          return;
+        }
+        drop = true;  // nobody listens there
+      }
+    }
+    (drop ? dropped_ : sent_) += batch.size();
+    box.events.erase(box.events.begin(),
+                     box.events.begin() + static_cast<std::ptrdiff_t>(batch.size()));
   }
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::size_t n = std::min(cable.endpoint.size(), sizeof(addr.sun_path) - 1);
-  std::memcpy(addr.sun_path, cable.endpoint.data(), n);
-  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
-  auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
-  auto text = core::format_wire_event(event);
-  if (::sendto(fd_, text.data(), text.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr),
-               len) < 0) {
-    ++dropped_;
-    return;
-  }
-  ++sent_;
+  if (!box.events.empty()) arm(flat, box.events.front().at);
 }
 
 }  // namespace netpower::collectors::sim

@@ -1,13 +1,17 @@
 #pragma once
 // Plays the simulated chain's signal lines onto the wires: every edge of a tickle, and every change
-// of a shutdown signal, becomes one datagram (core/tickle_wire.h) sent to the port's cable
-// endpoint at the edge's time on the loop's clock (so a scaled clock plays a tickle faster). The
-// cable's state is read when each edge is sent: swapping or cutting a cable mid-tickle takes effect
-// at once. Non-blocking; a datagram the endpoint cannot take (nobody listening, a full queue) is
-// dropped and counted, as an edge on a real line that nobody watches is lost.
+// of a shutdown signal, is sent (core/tickle_wire.h) to the port's cable endpoint at the edge's
+// time on the loop's clock (so a scaled clock plays a tickle faster); the changes of a port that
+// are due together go in one datagram. The cable's state is read when each change is sent:
+// swapping or cutting a cable mid-tickle takes effect at once. Non-blocking: when the endpoint's
+// queue is full the datagram is retried a millisecond later (the times travel with the changes,
+// so lateness is no jitter); a change for a cut cable or an endpoint nobody listens on is dropped
+// and counted, as an edge on a real line that nobody watches is lost.
 
+#include <array>
 #include <cstdint>
-#include <map>
+#include <deque>
+#include <optional>
 #include <random>
 
 #include "collectors/sim/sim_chain.h"
@@ -31,19 +35,24 @@ class SimWirePlayer final : public SimLineSink {
 
   std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }
-  // Edges scheduled and not yet sent.
-  std::size_t pending() const { return timers_.size(); }
+  // Changes scheduled and not yet sent.
+  std::size_t pending() const;
 
  private:
+  struct Outbox {
+    std::deque<core::WireEvent> events;  // in time order
+    std::optional<core::TimerId> timer;
+    core::TimePoint armed_for{};
+  };
   void schedule(core::PortId port, core::WireEvent event);
-  void send(core::PortId port, const core::WireEvent& event);
+  void arm(int flat, core::TimePoint when);
+  void flush(int flat);
 
   core::EventLoop& loop_;
   SimChain& chain_;
   int fd_ = -1;
   std::mt19937_64 rng_;
-  std::uint64_t next_key_ = 0;
-  std::map<std::uint64_t, core::TimerId> timers_;  // by a key the callback knows
+  std::array<Outbox, core::kMaxPorts> outboxes_;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
 };

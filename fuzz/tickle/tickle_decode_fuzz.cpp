@@ -1,6 +1,6 @@
 // Fuzzes the tickle decoder, the pattern-bytes parser and the wire-message parser with outside
 // bytes. The input is read three ways:
-//  - as pattern bytes and as one wire datagram (parsers must not crash; what parses must
+//  - as pattern bytes, one wire line and one wire datagram (parsers must not crash; what parses must
 //    round-trip);
 //  - as a stream of edges: each 3 bytes are a 16-bit little-endian gap (in units of 1/64 of the
 //    bit time carried by the first byte) and a level byte (bit 0);
@@ -44,6 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto wire = parse_wire_event(text);
   if (wire.event) check(parse_wire_event(format_wire_event(*wire.event)).event == wire.event);
+  std::vector<WireEvent> events;
+  if (parse_wire_message(text, events) == nullptr) {
+    check(!events.empty() && events.size() <= kMaxWireEventsPerMessage);
+    std::vector<WireEvent> again;
+    check(parse_wire_message(format_wire_message(events), again) == nullptr && again == events);
+  } else {
+    check(events.empty());
+  }
 
   if (size < 1) return 0;
   const Duration unit = std::chrono::microseconds(1 + data[0]) * 16;  // bit time / 64

@@ -322,5 +322,24 @@ TEST(TickleWire, MalformedMessagesAreRefused) {
   }
 }
 
+TEST(TickleWire, MessagesOfSeveralLines) {
+  std::vector<WireEvent> events = {{WireLine::kTickle, TimePoint(Duration(10)), true},
+                                   {WireLine::kTickle, TimePoint(Duration(20)), false},
+                                   {WireLine::kShutdown, TimePoint(Duration(20)), true}};
+  auto text = format_wire_message(events);
+  EXPECT_EQ(text, "NPW1 T 10 1\nNPW1 T 20 0\nNPW1 S 20 1");
+  std::vector<WireEvent> out;
+  EXPECT_EQ(parse_wire_message(text + "\n", out), nullptr);
+  EXPECT_EQ(out, events);
+  EXPECT_NE(parse_wire_message("NPW1 T 20 1\nNPW1 T 10 0", out), nullptr);  // out of order
+  EXPECT_TRUE(out.empty());
+  EXPECT_NE(parse_wire_message("NPW1 T 20 1\nbogus", out), nullptr);
+  EXPECT_NE(parse_wire_message("", out), nullptr);
+  EXPECT_NE(parse_wire_message("NPW1 T 20 1\n\n", out), nullptr);
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += "NPW1 T 1 1\n";
+  EXPECT_NE(parse_wire_message(many, out), nullptr);
+}
+
 }  // namespace
 }  // namespace netpower::core
