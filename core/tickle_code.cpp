@@ -170,6 +170,13 @@ TickleDecodeResult TickleDecoder::feed(TimePoint at, bool level) {
   const TimePoint previous = last_;
   last_ = at;
   level_ = level;
+  // A gap longer than any interval of a frame ends whatever was under way (and keeps the interval
+  // arithmetic below far from overflow, whatever times the line delivers).
+  if (interval > options_.max_bit_time * 2) {
+    if (locked) return broken(at, "gap too long");
+    hunt_from(at, 0, Duration(0));
+    return {};
+  }
   switch (state_) {
     case State::kHunt:
       return on_hunt(interval, previous, level);

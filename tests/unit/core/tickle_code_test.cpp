@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "core/tickle_wire.h"
@@ -296,6 +297,21 @@ TEST(TickleCode, BitTimeOutsideTheOptionsIsNotLocked) {
   options.min_bit_time = 500us;
   options.max_bit_time = 1500us;
   EXPECT_EQ(nonces_of(decode_all(lines, options)), std::vector<std::uint64_t>{99});
+}
+
+TEST(TickleCode, HugeGapsBreakTheFrameWithoutOverflow) {
+  TickleDecoder decoder;
+  EXPECT_EQ(decoder.feed(TimePoint(Duration(0)), true).kind, Kind::kNeedMore);
+  EXPECT_EQ(
+      decoder.feed(TimePoint(Duration(std::numeric_limits<Duration::rep>::max())), false).kind,
+      Kind::kNeedMore);
+  auto lines = frame_at(kStart, 6, 1ms);
+  lines[50].at += std::chrono::hours(1);
+  for (std::size_t i = 51; i < lines.size(); ++i) lines[i].at += std::chrono::hours(1);
+  auto results = decode_all(lines);
+  ASSERT_FALSE(results.empty());
+  EXPECT_EQ(results[0].kind, Kind::kBad);
+  EXPECT_STREQ(results[0].reason, "gap too long");
 }
 
 TEST(TickleCode, EdgesOutOfOrderBreakTheFrame) {
