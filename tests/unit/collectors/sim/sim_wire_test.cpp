@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include "collectors/sim/sim_control_protocol.h"
@@ -245,6 +246,36 @@ TEST_F(SimWireTest, AbstractEndpointsWork) {
 TEST_F(SimWireTest, ArbitraryPatternBytesAreRecordedButNotPlayed) {
   EXPECT_TRUE(chain.tickle(port("A1"), {1, 2, 3}).ok());
   EXPECT_EQ(player.pending(), 0u);
+}
+
+TEST(SimWireChain, AHundredAndFourTicklesAtOnceEachReachTheirHost) {
+  testing::TempDir dir{"np-wire104"};
+  SimSettings settings;
+  settings.boards = core::kMaxBoards;
+  std::vector<std::unique_ptr<Endpoint>> hosts;
+  for (int flat = 0; flat < core::kMaxPorts; ++flat) {
+    hosts.push_back(std::make_unique<Endpoint>(dir.file(std::to_string(flat)).string()));
+    settings.wires[static_cast<std::size_t>(flat)] = hosts.back()->path();
+  }
+  core::ManualClock clock;
+  core::SelectLoop loop{clock};
+  SimChain chain{settings, clock};
+  SimWirePlayer player{loop, chain};
+  for (int flat = 0; flat < core::kMaxPorts; ++flat) {
+    auto nonce = 0x5a00000000000000ULL + static_cast<std::uint64_t>(flat);
+    ASSERT_TRUE(chain.tickle(core::PortId::from_flat(flat), core::encode_tickle(nonce, 10ms)).ok());
+  }
+  for (int i = 0; i < 100000 && player.pending() > 0; ++i) {
+    clock.advance(1ms);
+    loop.run_once(core::Duration(0));
+    for (auto& h : hosts) h->receive();
+  }
+  for (int flat = 0; flat < core::kMaxPorts; ++flat) {
+    EXPECT_EQ(decode(hosts[static_cast<std::size_t>(flat)]->drain()),
+              std::vector<std::uint64_t>{0x5a00000000000000ULL + static_cast<std::uint64_t>(flat)})
+        << core::PortId::from_flat(flat).str();
+  }
+  EXPECT_EQ(player.dropped(), 0u);
 }
 
 TEST(SimWireSettings, WiresMapPortsToEndpoints) {
