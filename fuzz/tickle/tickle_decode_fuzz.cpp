@@ -1,7 +1,7 @@
 // Fuzzes the tickle decoder, the pattern-bytes parser and the wire-message parser with outside
 // bytes. The input is read three ways:
-//  - as pattern bytes, one wire line and one wire datagram (parsers must not crash; what parses must
-//    round-trip);
+//  - as pattern bytes, one wire line and one wire datagram (the parsers must not crash, and
+//    what parses must round-trip);
 //  - as a stream of edges: each 3 bytes are a 16-bit little-endian gap (in units of 1/64 of the
 //    bit time carried by the first byte) and a level byte (bit 0);
 //  - as a frame of the nonce in the first 8 bytes with those edges' gaps used as jitter and the
