@@ -80,6 +80,7 @@ SimChain::SimChain(const SimSettings& settings, const core::Clock& clock)
   for (int flat = 0; flat < board_count() * core::kPortsPerBoard; ++flat) {
     auto id = core::PortId::from_flat(flat);
     mutable_port(id).appliance_amps = settings.appliance_amps[static_cast<std::size_t>(flat)];
+    mutable_port(id).cable.endpoint = settings.wires[static_cast<std::size_t>(flat)];
     set_relay(id, settings.initially_on[static_cast<std::size_t>(flat)] && !settings.cold_start,
               HistoryEntry::Source::kInitial);
   }
@@ -98,6 +99,7 @@ bool SimChain::power_loss(std::optional<core::BoardId> which) {
       set_relay(id, false, HistoryEntry::Source::kLocal);
       if (port(id).shutdown_asserted) {
         mutable_port(id).shutdown_asserted = false;
+        if (sink_ != nullptr) sink_->shutdown_signal(id, false);
         record({clock_.now(),
                 id,
                 HistoryEntry::Kind::kShutdown,
@@ -218,6 +220,7 @@ PduResult SimChain::set_shutdown_signal(core::PortId id, bool asserted) {
           HistoryEntry::Source::kCollector,
           asserted,
           {}});
+  if (sink_ != nullptr) sink_->shutdown_signal(id, asserted);
   return status;
 }
 
@@ -226,7 +229,40 @@ PduResult SimChain::tickle(core::PortId id, const std::vector<std::uint8_t>& pat
   if (!status.ok()) return status;
   record({clock_.now(), id, HistoryEntry::Kind::kTickle, HistoryEntry::Source::kCollector, false,
           pattern});
+  if (sink_ != nullptr) {
+    if (auto parsed = core::parse_tickle_pattern(pattern)) sink_->tickle(id, *parsed);
+  }
   return status;
+}
+
+bool SimChain::set_cable_endpoint(core::PortId id, std::string endpoint) {
+  if (!contains(id)) return false;
+  mutable_port(id).cable.endpoint = std::move(endpoint);
+  return true;
+}
+
+bool SimChain::swap_cables(core::PortId a, core::PortId b) {
+  if (!contains(a) || !contains(b)) return false;
+  std::swap(mutable_port(a).cable, mutable_port(b).cable);
+  return true;
+}
+
+bool SimChain::set_cable_cut(core::PortId id, bool cut) {
+  if (!contains(id)) return false;
+  mutable_port(id).cable.cut = cut;
+  return true;
+}
+
+bool SimChain::set_cable_noise(core::PortId id, int glitches) {
+  if (!contains(id) || glitches < 0) return false;
+  mutable_port(id).cable.noise = glitches;
+  return true;
+}
+
+bool SimChain::set_cable_delay(core::PortId id, core::Duration delay) {
+  if (!contains(id) || delay < core::Duration(0)) return false;
+  mutable_port(id).cable.delay = delay;
+  return true;
 }
 
 bool SimChain::set_port_fault(core::PortId id, PortFault fault) {

@@ -14,6 +14,7 @@
 #include "collectors/sim/sim_settings.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/tickle_code.h"
 
 namespace netpower::collectors::sim {
 
@@ -45,11 +46,31 @@ struct HistoryEntry {
 const char* to_string(HistoryEntry::Kind kind);
 const char* to_string(HistoryEntry::Source source);
 
+// The cable from a port's signal line to a host's wire endpoint (docs/simulator.md "Wires").
+struct SimCable {
+  std::string endpoint;  // the host's Unix datagram socket ("@name": abstract); "" = none
+  bool cut = false;      // nothing reaches the endpoint
+  int noise = 0;         // glitches added to each tickle played on this cable
+  core::Duration delay{0};
+};
+
 struct SimPort {
   bool relay_on = false;
   bool shutdown_asserted = false;
   double appliance_amps = 0.0;  // what the appliance draws when powered
   PortFault fault = PortFault::kNone;
+  SimCable cable;
+};
+
+// What plays the signal lines onto the wires (SimWirePlayer does, with I/O). Called on the loop
+// thread from the SimChain operations, after they succeeded.
+class SimLineSink {
+ public:
+  virtual ~SimLineSink() = default;
+  // A tickle was sent on `port` (the pattern already parsed; unparseable ones are not played).
+  virtual void tickle(core::PortId port, const core::TicklePattern& pattern) = 0;
+  // The port's shutdown signal changed.
+  virtual void shutdown_signal(core::PortId port, bool asserted) = 0;
 };
 
 struct SimBoard {
@@ -79,8 +100,10 @@ class SimChain {
   ChainReadResult read() const;
   // Sets the relay; recorded in the history when the state changes.
   PduResult switch_port(core::PortId port, bool on);
-  // Recorded in the history on every call.
+  // Recorded in the history on every call and played on the port's wire.
   PduResult set_shutdown_signal(core::PortId port, bool asserted);
+  // Recorded in the history; played on the port's wire when `pattern` is a core tickle pattern
+  // (anything else is recorded and succeeds, as on hardware without the line).
   PduResult tickle(core::PortId port, const std::vector<std::uint8_t>& pattern);
   PduResult acknowledge_power_up(core::BoardId board);
 
@@ -110,6 +133,16 @@ class SimChain {
   // applied the wake-up states.
   bool power_loss(std::optional<core::BoardId> board);
 
+  // --- The wires (cables from the ports' signal lines to hosts). ---
+  // Where the chain's lines are played; nullptr (the default): nowhere. Not owned.
+  void set_line_sink(SimLineSink* sink) { sink_ = sink; }
+  bool set_cable_endpoint(core::PortId port, std::string endpoint);
+  // Exchanges the two ports' cables (endpoints and impairments): a mis-wired rack.
+  bool swap_cables(core::PortId a, core::PortId b);
+  bool set_cable_cut(core::PortId port, bool cut);
+  bool set_cable_noise(core::PortId port, int glitches);
+  bool set_cable_delay(core::PortId port, core::Duration delay);
+
   const std::deque<HistoryEntry>& history() const { return history_; }
 
  private:
@@ -129,6 +162,7 @@ class SimChain {
   bool unplugged_ = false;
   std::vector<SimBoard> boards_;
   std::deque<HistoryEntry> history_;
+  SimLineSink* sink_ = nullptr;
 };
 
 }  // namespace netpower::collectors::sim

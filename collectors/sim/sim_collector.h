@@ -10,6 +10,7 @@
 #include "collectors/pdu.h"
 #include "collectors/sim/sim_chain.h"
 #include "collectors/sim/sim_control_server.h"
+#include "collectors/sim/sim_wire.h"
 #include "core/event_loop.h"
 #include "core/yaml_reader.h"
 
@@ -41,11 +42,17 @@ class SimCollector final : public PduCollector {
   // std::system_error when the socket cannot be set up.
   void serve_control(core::EventLoop& loop, const std::string& path);
 
+  // Plays the chain's signal lines onto the ports' wires until destruction. Throws
+  // std::system_error when the wire socket cannot be opened.
+  void play_wires(core::EventLoop& loop);
+
   SimChain& chain() { return chain_; }
+  const SimWirePlayer* wire_player() const { return wires_.get(); }
   const SimControlServer* control_server() const { return server_.get(); }
 
  private:
   SimChain chain_;
+  std::unique_ptr<SimWirePlayer> wires_;      // after chain_: unregisters before the chain goes
   std::unique_ptr<SimControlServer> server_;  // after chain_: stops serving before the chain goes
 };
 

@@ -1,6 +1,7 @@
 #include "collectors/sim/sim_control_protocol.h"
 
 #include "collectors/sim/control_words.h"
+#include "collectors/sim/sim_wire_commands.h"
 
 #include <charconv>
 #include <cmath>
@@ -17,7 +18,7 @@ using nlohmann::json;
 constexpr const char* kHelp =
     "commands: state | history [PORT] | fault PORT no-response|on-sense|off-fail|none | "
     "fault BOARD no-response|none | load PORT AMPS | temperature BOARD CELSIUS|none | unplug | "
-    "plug | switch PORT on|off | power-loss [BOARD] | help";
+    "plug | switch PORT on|off | power-loss [BOARD] | help | ";
 
 std::string chain_range(const SimChain& chain) {
   return "boards A.." + core::BoardId{chain.board_count() - 1}.str();
@@ -140,15 +141,20 @@ std::string state_json(const SimChain& chain) {
     for (int n = 1; n <= core::kPortsPerBoard; ++n) {
       const core::PortId id{board_id, n};
       const auto& port = chain.port(id);
-      ports.push_back({{"id", id.str()},
-                       {"relay_on", port.relay_on},
-                       {"power_sensed", chain.powered(id)},
-                       {"load", chain.load_amps(id)},
-                       {"appliance_load", port.appliance_amps},
-                       {"shutdown_signal", port.shutdown_asserted},
-                       {"responding", port.fault != PortFault::kNoResponse &&
-                                          board.fault != BoardFault::kNoResponse},
-                       {"fault", to_string(port.fault)}});
+      ports.push_back(
+          {{"id", id.str()},
+           {"relay_on", port.relay_on},
+           {"power_sensed", chain.powered(id)},
+           {"load", chain.load_amps(id)},
+           {"appliance_load", port.appliance_amps},
+           {"shutdown_signal", port.shutdown_asserted},
+           {"wire", port.cable.endpoint},
+           {"wire_cut", port.cable.cut},
+           {"wire_noise", port.cable.noise},
+           {"wire_delay_ms", std::chrono::duration<double, std::milli>(port.cable.delay).count()},
+           {"responding",
+            port.fault != PortFault::kNoResponse && board.fault != BoardFault::kNoResponse},
+           {"fault", to_string(port.fault)}});
     }
     boards.push_back({{"id", board_id.str()},
                       {"responding", board.fault != BoardFault::kNoResponse},
@@ -217,7 +223,9 @@ std::string execute_control_command(SimChain& chain, std::string_view line) {
     chain.power_loss(board);
     return "ok";
   }
-  if (command == "help") return w.size() == 1 ? kHelp : no_arguments(w);
+  if (command == "help")
+    return w.size() == 1 ? kHelp + std::string(kWireCommandsHelp) : no_arguments(w);
+  if (auto reply = execute_wire_command(chain, w)) return *reply;
   return error("unknown command " + quote(command) + "; try 'help'");
 }
 

@@ -10,6 +10,7 @@
 //   PORT on|off                          a local operator pressing the port's button help ->
 //   "commands: ..."
 //
+// and the wire commands of sim_wire_commands.h (wire, swap, cut, mend, noise, delay, tickle).
 // Commands that change something reply "ok". docs/simulator.md has examples.
 
 #include <optional>

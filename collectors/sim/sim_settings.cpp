@@ -69,7 +69,32 @@ void read_board_temperatures(const core::YamlReader& reader, const YAML::Node& t
   }
 }
 
+void read_wires(const core::YamlReader& reader, const YAML::Node& wires, SimSettings& out) {
+  if (!wires || wires.IsNull()) return;
+  if (!wires.IsMap()) reader.fail(wires, "'wires' must map port names to host wire endpoints");
+  for (const auto& item : wires) {
+    const auto& name = item.first.Scalar();
+    auto port = core::PortId::parse(name);
+    if (!port) reader.fail(item.first, "'" + name + "' is not a port name (A1..Z4)");
+    if (port->board.index >= out.boards) {
+      reader.fail(item.first, "port " + port->str() + " is not in a chain of " +
+                                  std::to_string(out.boards) + " boards");
+    }
+    if (!item.second.IsScalar() || !valid_wire_endpoint(item.second.Scalar())) {
+      reader.fail(item.second, "the wire of " + port->str() +
+                                   " must be a socket path or @name of at most " +
+                                   std::to_string(kMaxSocketPath) + " bytes");
+    }
+    out.wires[static_cast<std::size_t>(port->flat())] = item.second.Scalar();
+  }
+}
+
 }  // namespace
+
+bool valid_wire_endpoint(std::string_view endpoint) {
+  return !endpoint.empty() && endpoint != "@" && endpoint.size() <= kMaxSocketPath &&
+         endpoint.find('\0') == std::string_view::npos;
+}
 
 SimSettings::SimSettings() {
   temperatures.fill(kDefaultTemperatureC);
@@ -79,7 +104,7 @@ SimSettings::SimSettings() {
 SimSettings parse_sim_settings(const YAML::Node& node, const core::YamlReader& reader) {
   reader.expect_map(node, "sim settings",
                     {"boards", "code_version", "temperature", "load_sense", "on_sense", "initial",
-                     "appliances", "board_temperatures", "control_socket", "cold_start"});
+                     "appliances", "board_temperatures", "control_socket", "cold_start", "wires"});
   SimSettings out;
   if (!node || node.IsNull()) return out;
 
@@ -92,6 +117,7 @@ SimSettings parse_sim_settings(const YAML::Node& node, const core::YamlReader& r
   out.cold_start = reader.boolean(node, "cold_start", out.cold_start);
   read_appliances(reader, node["appliances"], out);
   read_board_temperatures(reader, node["board_temperatures"], out);
+  read_wires(reader, node["wires"], out);
   out.control_socket = reader.string(node, "control_socket", "", kMaxSocketPath);
   if (node["control_socket"] && !node["control_socket"].IsNull() && out.control_socket.empty()) {
     reader.fail(node["control_socket"], "'control_socket' must be a path");

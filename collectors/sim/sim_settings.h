@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/ids.h"
 #include "core/yaml_reader.h"
@@ -25,6 +26,8 @@ struct SimSettings {
   // The chain starts as after a power loss: relays off, every board reporting powered_up.
   bool cold_start = false;
   std::string control_socket;  // empty: no control server
+  // Indexed by PortId::flat(): the host wire endpoint of each port's signal line ("" = none).
+  std::array<std::string, core::kMaxPorts> wires;
 
   SimSettings();
 };
@@ -33,6 +36,10 @@ inline constexpr double kMaxApplianceAmps = 60.0;
 inline constexpr double kMinTemperatureC = -50.0;
 inline constexpr double kMaxTemperatureC = 150.0;
 inline constexpr std::size_t kMaxCodeVersionLength = 16;
+
+// A wire endpoint: a Unix socket path, or "@name" for the abstract namespace; false if it is
+// neither (empty, too long for sockaddr_un, a NUL inside).
+bool valid_wire_endpoint(std::string_view endpoint);
 
 // Reads and validates `node` (absent or null: all defaults). Throws core::ConfigError naming the
 // file and line of the offending key or value.
