@@ -91,8 +91,24 @@ class StoreReader {
  public:
   virtual ~StoreReader() = default;
   // Any thread, several at once. Throw QueryError.
+  //
+  // A page of events matching every filter set, newest first. The cursor is a position in that
+  // order (bound to these filters): rows added later never shift the pages after it, so paging
+  // sees no row twice and misses none that existed when the first page was read (rows committed
+  // later with an older time than the cursor appear on a later page). A limit of 0, since >= until
+  // or a malformed cursor (or one made for other filters) is QueryError(bad_request).
   virtual EventPage events(const EventQuery& query) = 0;
+  // The series' values in [since, until), oldest first (ties by value), at most `limit` points
+  // (truncated when more existed). An unknown series is an empty History, not an error. Values
+  // older than about an hour are compacted on PostgreSQL: their times keep millisecond precision
+  // (the value exactly). since >= until, a negative step or a limit of 0 is bad_request.
   virtual History history(const HistoryQuery& query) = 0;
+  // The series recorded for an agent (every kind, key and metric), ordered, at most
+  // kMaxQueryRows. The default knows none (for readers that do not list).
+  virtual std::vector<SeriesKey> series(const std::string& agent) {
+    (void)agent;
+    return {};
+  }
 };
 using StoreReaderPtr = std::unique_ptr<StoreReader>;
 

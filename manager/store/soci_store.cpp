@@ -15,6 +15,7 @@
 #include "core/duration.h"
 #include "manager/store/detail/backend.h"
 #include "manager/store/detail/spool.h"
+#include "manager/store/detail/text.h"
 
 namespace netpower::manager::store {
 
@@ -23,74 +24,12 @@ namespace {
 using detail::Backend;
 using detail::Batch;
 using detail::DbError;
+using detail::iso_time;
+using detail::random_writer_id;
+using detail::sanitize;
 using detail::Spool;
 using detail::SpoolFile;
 using SteadyClock = std::chrono::steady_clock;
-
-std::string iso_time(WallTime t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string random_writer_id() {
-  std::random_device random;
-  std::uint64_t id = (static_cast<std::uint64_t>(random()) << 32) ^ random();
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(id));
-  return buf;
-}
-
-// Text the databases accept: no NUL (PostgreSQL text cannot hold it), valid UTF-8 (invalid bytes
-// become U+FFFD). Producers pass bytes from the network; one bad string must not poison a batch.
-void sanitize(std::string& s) {
-  bool clean = true;
-  for (unsigned char c : s) {
-    if (c == 0 || c >= 0x80) {
-      clean = false;
-      break;
-    }
-  }
-  if (clean) return;
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c == 0) {
-      ++i;
-      continue;
-    }
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    std::size_t len = (c >= 0xC2 && c <= 0xDF)   ? 2
-                      : (c >= 0xE0 && c <= 0xEF) ? 3
-                      : (c >= 0xF0 && c <= 0xF4) ? 4
-                                                 : 0;
-    bool ok = len != 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (p[i + k] & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      ok = !(c == 0xE0 && p[i + 1] < 0xA0) && !(c == 0xED && p[i + 1] >= 0xA0);
-    }
-    if (ok && len == 4) ok = !(c == 0xF0 && p[i + 1] < 0x90) && !(c == 0xF4 && p[i + 1] >= 0x90);
-    if (ok) {
-      out.append(s, i, len);
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  s = std::move(out);
-}
 
 struct Queued {
   std::optional<Batch> batch;     // in memory
@@ -227,36 +166,16 @@ class SociStore final : public Store {
  private:
   std::size_t pending_rows() const { return pending_samples_.size() + pending_events_.size(); }
 
-  // Cuts the pending rows into batches: full ones always, the last partial one when `all`.
   std::vector<Batch> cut_batches(bool all) {
-    std::vector<Batch> out;
-    while (pending_rows() >= settings_.batch_size || (all && pending_rows() > 0)) {
-      Batch b;
-      b.seq = next_seq_++;
-      b.id = writer_id_ + "-" + std::to_string(b.seq);
-      std::size_t room = settings_.batch_size;
-      auto take = [&room](auto& from, auto& to) {
-        const std::size_t n = std::min(room, from.size());
-        if (n == from.size() && to.empty()) {
-          to.swap(from);
-        } else {
-          to.assign(std::make_move_iterator(from.begin()),
-                    std::make_move_iterator(from.begin() + n));
-          from.erase(from.begin(), from.begin() + n);
-        }
-        room -= n;
-      };
-      take(pending_events_, b.events);
-      take(pending_samples_, b.samples);
-      out.push_back(std::move(b));
-    }
-    return out;
+    return detail::cut_batches(pending_events_, pending_samples_, settings_.batch_size, all,
+                               writer_id_, next_seq_);
   }
 
   void run() {
     auto next_cut = SteadyClock::now() + settings_.flush_interval;
     next_connect_ = SteadyClock::now();
     auto next_maintain = SteadyClock::now();
+    auto next_compact = SteadyClock::now();
     while (true) {
       std::vector<Batch> cut;
       bool stopping = false;
@@ -265,7 +184,8 @@ class SociStore final : public Store {
         const bool busy = connected_ && !queue_.empty();
         if (!busy) {
           auto wake_at = next_cut;
-          wake_at = std::min(wake_at, connected_ ? next_maintain : next_connect_);
+          wake_at =
+              std::min(wake_at, connected_ ? std::min(next_maintain, next_compact) : next_connect_);
           wake_.wait_until(lock, wake_at, [&] {
             return stop_ || flush_requested_ || (agents_dirty_ && connected_) ||
                    pending_rows() >= settings_.batch_size;
@@ -286,6 +206,11 @@ class SociStore final : public Store {
       if (connected_ && now >= next_maintain) {
         maintain();
         next_maintain = now + settings_.retention.check_interval;
+        next_compact = now;
+      }
+      if (connected_ && now >= next_compact) {
+        const bool more = compact();
+        next_compact = more ? now : now + options_.compaction_interval;
       }
       if (connected_ && !queue_.empty()) write_front();
       publish();
@@ -428,6 +353,26 @@ class SociStore final : public Store {
       } else {
         spdlog::error("store: maintenance failed: {}", e.what());
       }
+    }
+  }
+
+  // One hour per call: a big hour takes seconds, and batches are written between hours. True when
+  // more hours wait (the writer comes back at once).
+  bool compact() {
+    try {
+      auto result = backend_->compact(wall_now(), options_.compaction_delay, 1);
+      if (!result.summary.empty()) {
+        result.summary.resize(result.summary.size() - 2);
+        spdlog::info("store: compaction: {}", result.summary);
+      }
+      return result.more;
+    } catch (const DbError& e) {
+      if (e.connection_lost()) {
+        connection_lost(e.what());
+      } else {
+        spdlog::error("store: compaction failed: {}", e.what());
+      }
+      return false;
     }
   }
 

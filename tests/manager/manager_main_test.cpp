@@ -95,7 +95,8 @@ TEST(ManagerMain, CheckDatabaseOnPostgresqlWithPasswordFile) {
   auto good = manager({"--config", dir.file("good.yaml").string(), "--check-config", "--check-db"});
   EXPECT_EQ(good.exit_code(), 0) << good.describe({});
   EXPECT_THAT(good.out, HasSubstr("applied migration 0001_initial.sql"));
-  EXPECT_EQ(server.scalar("netpower", "SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_THAT(good.out, HasSubstr("applied migration 0002_series_history.sql"));
+  EXPECT_EQ(server.scalar("netpower", "SELECT count(*) FROM schema_migrations"), "2");
   auto bad = manager({"--config", dir.file("bad.yaml").string(), "--check-config", "--check-db"});
   EXPECT_EQ(bad.exit_code(), 1);
   EXPECT_THAT(bad.err, HasSubstr("password authentication failed"));

@@ -39,6 +39,14 @@ class Backend {
   // Creates partitions ahead of `now` and deletes/drops what retention allows; a summary for the
   // log ("" when nothing happened). Throws DbError.
   virtual std::string maintain(WallTime now) = 0;
+  // Moves raw sample hours that ended at least `delay` before `now` into compact rows, at most
+  // `max_hours` of them (expired hours are dropped, uncounted), oldest first (PostgreSQL; nothing
+  // on SQLite). Throws DbError.
+  struct Compaction {
+    std::string summary;  // for the log, "" when nothing happened
+    bool more = false;    // hours left for another call
+  };
+  virtual Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) = 0;
   // "postgresql host=... dbname=..." / "sqlite /var/lib/...": never a password.
   virtual std::string describe() const = 0;
 };

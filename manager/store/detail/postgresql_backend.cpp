@@ -14,133 +14,26 @@
 
 #include "manager/store/detail/backend.h"
 #include "manager/store/detail/migrations.h"
+#include "manager/store/detail/pg_copy.h"
+#include "manager/store/detail/series_cache.h"
 
 namespace netpower::manager::store::detail {
 
 namespace {
 
-// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01 UTC).
-constexpr std::int64_t kPgEpochOffsetUs = 946'684'800'000'000;
 constexpr std::int64_t kFirstPartitionDay = -25567;  // 1900-01-01
 constexpr std::int64_t kLastPartitionDay = 2932896;  // 9999-12-31
+constexpr std::int64_t kUsPerHour = 3'600'000'000;
+constexpr std::int64_t kUsPerDay = 24 * kUsPerHour;
+
+std::int64_t hour_of(std::int64_t us) {
+  return us >= 0 ? us / kUsPerHour : -((-us + kUsPerHour - 1) / kUsPerHour);
+}
+bool partitionable_hour(std::int64_t hour) {
+  return hour >= kFirstPartitionDay * 24 && hour < (kLastPartitionDay + 1) * 24;
+}
 // Serialises migrations of concurrent managers (pg_advisory_xact_lock key; "np" + "schema").
 constexpr long long kMigrationLockKey = 0x6e70736368656d61;
-
-class CopyBuffer {
- public:
-  explicit CopyBuffer(bool binary) : binary_(binary) {
-    if (binary_) {
-      out_.append("PGCOPY\n\377\r\n\0", 11);
-      be32(0);  // flags
-      be32(0);  // header extension length
-    }
-  }
-  void begin_row(std::int16_t fields) {
-    if (binary_) be16(static_cast<std::uint16_t>(fields));
-    first_ = true;
-  }
-  void end_row() {
-    if (!binary_) out_.push_back('\n');
-  }
-  void text(std::string_view s) {
-    if (binary_) {
-      be32(static_cast<std::uint32_t>(s.size()));
-      out_.append(s);
-      return;
-    }
-    sep();
-    for (char c : s) {
-      switch (c) {
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        default:
-          out_.push_back(c);
-      }
-    }
-  }
-  void jsonb(std::string_view s) {
-    if (binary_) {
-      be32(static_cast<std::uint32_t>(s.size() + 1));
-      out_.push_back('\1');  // jsonb binary format version
-      out_.append(s);
-      return;
-    }
-    text(s);
-  }
-  void timestamptz(WallTime t) {
-    const std::int64_t us = t.time_since_epoch().count();
-    if (binary_) {
-      be32(8);
-      be64(static_cast<std::uint64_t>(us - kPgEpochOffsetUs));
-      return;
-    }
-    sep();
-    std::int64_t secs = us / 1'000'000;
-    std::int64_t frac = us % 1'000'000;
-    if (frac < 0) {
-      frac += 1'000'000;
-      secs -= 1;
-    }
-    std::time_t tt = static_cast<std::time_t>(secs);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<long long>(frac));
-    out_ += buf;
-  }
-  void float8(double v) {
-    if (binary_) {
-      be32(8);
-      be64(std::bit_cast<std::uint64_t>(v));
-      return;
-    }
-    sep();
-    if (std::isnan(v)) {
-      out_ += "NaN";
-    } else if (std::isinf(v)) {
-      out_ += v > 0 ? "Infinity" : "-Infinity";
-    } else {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", v);
-      out_ += buf;
-    }
-  }
-  std::string& finish() {
-    if (binary_) be16(0xFFFF);
-    return out_;
-  }
-
- private:
-  void sep() {
-    if (!first_) out_.push_back('\t');
-    first_ = false;
-  }
-  void be16(std::uint16_t v) {
-    out_.push_back(static_cast<char>(v >> 8));
-    out_.push_back(static_cast<char>(v));
-  }
-  void be32(std::uint32_t v) {
-    for (int i = 3; i >= 0; --i) out_.push_back(static_cast<char>(v >> (8 * i)));
-  }
-  void be64(std::uint64_t v) {
-    for (int i = 7; i >= 0; --i) out_.push_back(static_cast<char>(v >> (8 * i)));
-  }
-  bool binary_;
-  bool first_ = true;
-  std::string out_;
-};
 
 std::string pg_error(PGconn* conn, const char* what) {
   std::string msg = conn != nullptr ? PQerrorMessage(conn) : "no connection";
@@ -168,19 +61,29 @@ class PostgresqlBackend final : public Backend {
     conn_ = static_cast<soci::postgresql_session_backend*>(session_->get_backend())->conn_;
     exec("SET TIME ZONE 'UTC'");
     exec("SET client_min_messages = warning");
+    // Compaction stores float4 values when their shortest text reads back exactly (needs >= 1).
+    exec("SET extra_float_digits = 1");
     // With synchronous_commit off, a COMMIT returns before its WAL is written: a server crash then
     // loses batches the store has already deleted from its buffers and spool (the outage test with
     // a killed server caught this). This session's commits must be durable before they count.
     if (query_column("SHOW synchronous_commit") == std::vector<std::string>{"off"}) {
       exec("SET synchronous_commit = local");
     }
-    return migrate();
+    auto applied = migrate();
+    // New series of a batch are COPYed here, then inserted and looked up in two statements.
+    exec(
+        "CREATE TEMP TABLE series_new (agent text, kind text, key text, metric text) "
+        "ON COMMIT DELETE ROWS");
+    preload_series();
+    return applied;
   }
 
   void disconnect() override {
     conn_ = nullptr;
     session_.reset();
     known_days_.clear();
+    known_hours_.clear();
+    series_.clear();
   }
 
   bool write(const Batch& batch) override {
@@ -191,22 +94,34 @@ class PostgresqlBackend final : public Backend {
         exec("ROLLBACK");
         return false;
       }
-      std::set<std::int64_t> new_days;
+      const auto ids = resolve_series(batch.samples);
+      std::set<std::int64_t> new_hours;
+      std::optional<std::int64_t> last_hour;  // rows come in runs of one hour
       for (const auto& s : batch.samples) {
-        auto day = day_of(s.time);
+        auto hour = hour_of(s.time.time_since_epoch().count());
+        if (hour == last_hour) continue;
+        last_hour = hour;
         // Outside 1900..9999 no partition is made: such a row fails the COPY ("no partition"),
         // and the batch is refused as bad data.
-        if (!known_days_.count(day) && day >= kFirstPartitionDay && day <= kLastPartitionDay) {
-          new_days.insert(day);
-        }
+        if (!known_hours_.count(hour) && partitionable_hour(hour)) new_hours.insert(hour);
+      }
+      std::set<std::int64_t> new_days;
+      for (auto hour : new_hours) {
+        create_raw_partition(hour);
+        // The day's compacted partition too, so that retention sees the day from the start.
+        const auto day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+        if (!known_days_.count(day)) new_days.insert(day);
       }
       for (auto day : new_days) create_partition(day);
-      if (!batch.samples.empty()) copy_samples(batch.samples);
+      if (!batch.samples.empty()) copy_samples(batch.samples, ids);
       if (!batch.events.empty()) copy_events(batch.events);
       exec("COMMIT");
+      series_.commit();
+      known_hours_.insert(new_hours.begin(), new_hours.end());
       known_days_.insert(new_days.begin(), new_days.end());
       return true;
     } catch (const DbError& e) {
+      series_.rollback();
       throw settle(e);
     }
   }
@@ -245,6 +160,13 @@ class PostgresqlBackend final : public Backend {
         known_days_.insert(day);
         ++created;
       }
+      const auto this_hour = hour_of(now.time_since_epoch().count());
+      for (auto hour = this_hour; hour <= this_hour + 1; ++hour) {
+        if (known_hours_.count(hour)) continue;
+        create_raw_partition(hour);
+        known_hours_.insert(hour);
+        ++created;
+      }
       if (created > 0) summary += "created " + std::to_string(created) + " partition(s); ";
       // Drop whole partitions whose last microsecond is older than the retention.
       const auto cutoff =
@@ -252,7 +174,7 @@ class PostgresqlBackend final : public Backend {
       const auto cutoff_day = day_of(cutoff);  // partitions of days before this one are all older
       auto partitions = query_column(
           "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-          "WHERE i.inhparent = 'samples'::regclass ORDER BY 1");
+          "WHERE i.inhparent = 'samples_hourly'::regclass ORDER BY 1");
       int dropped = 0;
       for (const auto& name : partitions) {
         if (name.size() != 17 || name.rfind("samples_p", 0) != 0) continue;
@@ -272,6 +194,62 @@ class PostgresqlBackend final : public Backend {
       if (deleted_ledger > 0)
         summary += "deleted " + std::to_string(deleted_ledger) + " ledger row(s); ";
       return summary;
+    } catch (const DbError& e) {
+      throw settle(e);
+    }
+  }
+
+  Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) override {
+    check_connected();
+    try {
+      const auto now_us = now.time_since_epoch().count();
+      const auto delay_us = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
+      const auto retention_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(settings_.retention.samples)
+              .count();
+      auto partitions = query_column(
+          "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+          "WHERE i.inhparent = 'samples_raw'::regclass ORDER BY 1");
+      std::size_t compacted = 0;
+      int dropped = 0;
+      long rows = 0;
+      Compaction out;
+      for (const auto& name : partitions) {  // by name: oldest first
+        // samples_raw_pYYYYMMDDHH
+        if (name.size() != 23 || name.rfind("samples_raw_p", 0) != 0) continue;
+        auto day = parse_compact(name.substr(13, 8));
+        const auto hh = name.substr(21);
+        if (!day || hh.find_first_not_of("0123456789") != std::string::npos) continue;
+        const std::int64_t hour = *day * 24 + std::stoi(hh);
+        const std::int64_t start = hour * kUsPerHour;
+        if (start + kUsPerHour + delay_us > now_us) continue;  // not finished (long enough)
+        const bool expired = start + kUsPerHour <= now_us - retention_us;
+        if (!expired && compacted >= max_hours) {
+          out.more = true;
+          break;
+        }
+        exec("BEGIN");
+        if (expired) {
+          ++dropped;
+        } else {
+          const auto day_of_hour = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+          if (!known_days_.count(day_of_hour)) create_partition(day_of_hour);
+          rows += exec_count(compact_sql(name, start));
+          ++compacted;
+        }
+        exec("DROP TABLE " + name);
+        exec("COMMIT");
+        known_hours_.erase(hour);
+        known_days_.insert(hour >= 0 ? hour / 24 : -((-hour + 23) / 24));
+      }
+      if (compacted > 0) {
+        out.summary += "compacted " + std::to_string(compacted) + " hour(s) into " +
+                       std::to_string(rows) + " series-hour row(s); ";
+      }
+      if (dropped > 0) {
+        out.summary += "dropped " + std::to_string(dropped) + " expired raw hour(s); ";
+      }
+      return out;
     } catch (const DbError& e) {
       throw settle(e);
     }
@@ -414,10 +392,45 @@ class PostgresqlBackend final : public Backend {
     return inserted;
   }
 
+  // A day of compacted history: samples_pYYYYMMDD of samples_hourly.
   void create_partition(std::int64_t day) {
     exec("CREATE TABLE IF NOT EXISTS samples_p" + day_compact(day) +
-         " PARTITION OF samples FOR VALUES FROM ('" + day_iso(day) + " 00:00:00+00') TO ('" +
-         day_iso(day + 1) + " 00:00:00+00')");
+         " PARTITION OF samples_hourly FOR VALUES FROM (" + std::to_string(day * kUsPerDay) +
+         ") TO (" + std::to_string((day + 1) * kUsPerDay) + ")");
+  }
+
+  // An hour of raw rows: samples_raw_pYYYYMMDDHH.
+  void create_raw_partition(std::int64_t hour) {
+    const auto day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+    char hh[8];
+    std::snprintf(hh, sizeof hh, "%02d", static_cast<int>(hour - day * 24));
+    exec("CREATE TABLE IF NOT EXISTS samples_raw_p" + day_compact(day) + hh +
+         " PARTITION OF samples_raw FOR VALUES FROM (" + std::to_string(hour * kUsPerHour) +
+         ") TO (" + std::to_string((hour + 1) * kUsPerHour) + ")");
+  }
+
+  // Moves one raw hour into one row per series (merged with a row already there: late rows of a
+  // compacted hour, replayed from the spool, are compacted again). Ties in time are ordered by
+  // value so that the two aggregates pair the same rows.
+  static std::string compact_sql(const std::string& partition, std::int64_t start) {
+    const auto h = std::to_string(start);
+    // Packs (o, v, f = the values fit float4 exactly) into the row's columns.
+    const std::string pack = "o, CASE WHEN f THEN NULL ELSE v END, CASE WHEN f THEN v::real[] END";
+    return "INSERT INTO samples_hourly (series_id, hour, offsets, vals, vals4) SELECT series_id, " +
+           h + ", " + pack +
+           " FROM (SELECT series_id, o, v, samples_fit_real(v) AS f FROM (SELECT series_id, "
+           "array_agg(((time - " +
+           h +
+           ") / 1000)::integer ORDER BY time, value) AS o, array_agg(value ORDER BY time, value) "
+           "AS v FROM " +
+           partition +
+           " GROUP BY series_id) a) b ON CONFLICT (series_id, hour) DO UPDATE SET (offsets, vals, "
+           "vals4) = (SELECT " +
+           pack +
+           " FROM (SELECT o, v, samples_fit_real(v) AS f FROM (SELECT array_agg(o ORDER BY o, v) "
+           "AS o, array_agg(v ORDER BY o, v) AS v FROM unnest(samples_hourly.offsets || "
+           "excluded.offsets, samples_values(samples_hourly.vals, samples_hourly.vals4) || "
+           "samples_values(excluded.vals, excluded.vals4)) AS u(o, v)) m) n)";
   }
 
   void copy(const std::string& command, const std::string& data) {
@@ -446,20 +459,94 @@ class PostgresqlBackend final : public Backend {
     if (!failure.empty()) throw DbError("COPY: " + failure, PQstatus(conn_) != CONNECTION_OK);
   }
 
-  void copy_samples(const std::vector<Sample>& samples) {
-    const bool binary = settings_.copy_format == config::CopyFormat::kBinary;
-    CopyBuffer buf(binary);
-    for (const auto& s : samples) {
-      buf.begin_row(6);
-      buf.timestamptz(s.time);
-      buf.text(s.agent);
-      buf.text(to_string(s.kind));
-      buf.text(s.key);
-      buf.text(s.metric);
-      buf.float8(s.value);
+  // The newest series (the likeliest to be written) into the cache, up to its bound.
+  void preload_series() {
+    const std::string sql =
+        "SELECT id, agent, kind, key, metric FROM series ORDER BY id DESC LIMIT " +
+        std::to_string(series_.max_entries());
+    PGresult* r = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      std::string msg = first_line(PQresultErrorMessage(r));
+      PQclear(r);
+      throw DbError("series: " + msg, PQstatus(conn_) != CONNECTION_OK);
+    }
+    series_.preload(static_cast<std::size_t>(PQntuples(r)), [r](std::size_t row, int col) {
+      return std::string_view(PQgetvalue(r, static_cast<int>(row), col),
+                              static_cast<std::size_t>(PQgetlength(r, static_cast<int>(row), col)));
+    });
+    PQclear(r);
+  }
+
+  // The series id of each sample, in order; series met for the first time are inserted (in the
+  // batch's transaction) and staged in the cache.
+  std::vector<std::int32_t> resolve_series(const std::vector<Sample>& samples) {
+    std::vector<std::int32_t> ids(samples.size(), 0);
+    std::vector<std::size_t> missing;
+    std::set<std::string> missing_keys;
+    std::string key;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      SeriesCache::key_of(samples[i], key);
+      if (auto id = series_.find(key)) {
+        ids[i] = *id;
+      } else {
+        missing.push_back(i);
+        missing_keys.insert(key);
+      }
+    }
+    if (missing.empty()) return ids;
+    CopyBuffer buf(true);
+    for (const auto& k : missing_keys) {
+      buf.begin_row(4);
+      std::size_t from = 0;
+      for (int part = 0; part < 4; ++part) {
+        auto to = part < 3 ? k.find('\0', from) : k.size();
+        buf.text(std::string_view(k).substr(from, to - from));
+        from = to + 1;
+      }
       buf.end_row();
     }
-    copy(std::string("COPY samples (time, agent, kind, key, metric, value) FROM STDIN") +
+    copy("COPY series_new (agent, kind, key, metric) FROM STDIN (FORMAT binary)", buf.finish());
+    exec(
+        "INSERT INTO series (agent, kind, key, metric) SELECT DISTINCT agent, kind, key, metric "
+        "FROM series_new ON CONFLICT DO NOTHING");
+    PGresult* r = PQexec(conn_,
+                         "SELECT s.id, n.agent, n.kind, n.key, n.metric FROM series_new n "
+                         "JOIN series s USING (agent, kind, key, metric)");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      std::string msg = first_line(PQresultErrorMessage(r));
+      PQclear(r);
+      throw DbError("series: " + msg, PQstatus(conn_) != CONNECTION_OK);
+    }
+    for (int row = 0; row < PQntuples(r); ++row) {
+      key.clear();
+      for (int c = 1; c <= 4; ++c) {
+        if (c > 1) key.push_back('\0');
+        key.append(PQgetvalue(r, row, c), PQgetlength(r, row, c));
+      }
+      series_.stage(key, static_cast<std::int32_t>(std::atol(PQgetvalue(r, row, 0))));
+    }
+    PQclear(r);
+    for (auto i : missing) {
+      SeriesCache::key_of(samples[i], key);
+      auto id = series_.find(key);
+      if (!id)
+        throw DbError("series: no id for " + samples[i].agent + " " + samples[i].metric, false);
+      ids[i] = *id;
+    }
+    return ids;
+  }
+
+  void copy_samples(const std::vector<Sample>& samples, const std::vector<std::int32_t>& ids) {
+    const bool binary = settings_.copy_format == config::CopyFormat::kBinary;
+    CopyBuffer buf(binary);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      buf.begin_row(3);
+      buf.int4(ids[i]);
+      buf.int8(samples[i].time.time_since_epoch().count());
+      buf.float8(samples[i].value);
+      buf.end_row();
+    }
+    copy(std::string("COPY samples_raw (series_id, time, value) FROM STDIN") +
              (binary ? " (FORMAT binary)" : ""),
          buf.finish());
   }
@@ -484,8 +571,10 @@ class PostgresqlBackend final : public Backend {
 
   config::StoreSettings settings_;
   std::unique_ptr<soci::session> session_;
-  PGconn* conn_ = nullptr;             // owned by session_
-  std::set<std::int64_t> known_days_;  // partitions that exist (created or seen by this connection)
+  PGconn* conn_ = nullptr;              // owned by session_
+  std::set<std::int64_t> known_days_;   // samples_hourly partitions known to exist
+  std::set<std::int64_t> known_hours_;  // samples_raw partitions known to exist
+  SeriesCache series_;
 };
 
 }  // namespace

@@ -4,10 +4,12 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <filesystem>
 
 #include "manager/store/detail/backend.h"
 #include "manager/store/detail/migrations.h"
+#include "manager/store/detail/series_cache.h"
 
 namespace netpower::manager::store::detail {
 
@@ -38,6 +40,7 @@ class SqliteBackend final : public Backend {
       exec("PRAGMA synchronous=NORMAL");
       auto applied = migrate();
       prepare();
+      preload_series();
       return applied;
     } catch (const DbError& e) {
       disconnect();
@@ -49,8 +52,11 @@ class SqliteBackend final : public Backend {
   }
 
   void disconnect() override {
+    series_.clear();
     insert_sample_.reset();
     insert_event_.reset();
+    insert_series_.reset();
+    select_series_.reset();
     db_ = nullptr;
     session_.reset();
   }
@@ -69,12 +75,22 @@ class SqliteBackend final : public Backend {
         tx.rollback();
         return false;
       }
+      std::string key;
       for (const auto& s : batch.samples) {
+        SeriesCache::key_of(s, key);
+        auto id = series_.find(key);
+        if (!id) {
+          row_agent_ = s.agent;
+          row_kind_ = to_string(s.kind);
+          row_key_ = s.key;
+          row_metric_ = s.metric;
+          insert_series_->execute(true);
+          select_series_->execute(true);
+          id = row_series_;
+          series_.stage(key, *id);
+        }
+        row_series_ = *id;
         row_time_ = s.time.time_since_epoch().count();
-        row_agent_ = s.agent;
-        row_kind_ = to_string(s.kind);
-        row_key_ = s.key;
-        row_metric_ = s.metric;
         row_value_ = s.value;
         insert_sample_->execute(true);
       }
@@ -88,14 +104,17 @@ class SqliteBackend final : public Backend {
         insert_event_->execute(true);
       }
       tx.commit();
+      series_.commit();
       return true;
     } catch (const soci::sqlite3_soci_error& e) {
+      series_.rollback();
       // Constraint, type or size violations are this batch's fault; busy, disk full, I/O errors
       // are worth retrying after a reconnection.
       const int rc = e.result() & 0xFF;
       const bool refused = rc == SQLITE_CONSTRAINT || rc == SQLITE_MISMATCH || rc == SQLITE_TOOBIG;
       throw DbError(e.what(), !refused);
     } catch (const std::exception& e) {
+      series_.rollback();
       throw DbError(e.what(), true);
     }
   }
@@ -137,7 +156,7 @@ class SqliteBackend final : public Backend {
         auto n = sqlite3_changes(db_);
         if (n > 0) summary += "deleted " + std::to_string(n) + " " + what + "; ";
       };
-      remove("DELETE FROM samples WHERE time < :t", settings_.retention.samples, "sample(s)");
+      remove("DELETE FROM samples_raw WHERE time < :t", settings_.retention.samples, "sample(s)");
       remove("DELETE FROM events WHERE time < :t", settings_.retention.events, "event(s)");
       remove("DELETE FROM store_batches WHERE committed_at < :t", settings_.retention.batch_ledger,
              "ledger row(s)");
@@ -146,6 +165,8 @@ class SqliteBackend final : public Backend {
       throw DbError(std::string("retention: ") + e.what(), true);
     }
   }
+
+  Compaction compact(WallTime, core::Duration, std::size_t) override { return {}; }
 
   std::string describe() const override { return "sqlite " + settings_.sqlite_path; }
 
@@ -195,12 +216,45 @@ class SqliteBackend final : public Backend {
     return applied;
   }
 
+  // The newest series into the cache, up to its bound (a restarted writer does not ask again).
+  void preload_series() {
+    sqlite3_stmt* st = nullptr;
+    const std::string sql =
+        "SELECT id, agent, kind, key, metric FROM series ORDER BY id DESC LIMIT " +
+        std::to_string(series_.max_entries());
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      throw DbError(sqlite3_errmsg(db_), true);
+    }
+    std::vector<std::array<std::string, 5>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::array<std::string, 5> row;
+      for (int c = 0; c < 5; ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        row[c].assign(text != nullptr ? text : "",
+                      static_cast<std::size_t>(sqlite3_column_bytes(st, c)));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    series_.preload(rows.size(), [&rows](std::size_t r, int c) {
+      return std::string_view(rows[r][static_cast<std::size_t>(c)]);
+    });
+  }
+
   void prepare() {
     insert_sample_ = std::make_unique<soci::statement>(
-        (session_->prepare << "INSERT INTO samples (time, agent, kind, key, metric, value) "
-                              "VALUES (:t, :a, :k, :y, :m, :v)",
-         soci::use(row_time_), soci::use(row_agent_), soci::use(row_kind_), soci::use(row_key_),
-         soci::use(row_metric_), soci::use(row_value_)));
+        (session_->prepare << "INSERT INTO samples_raw (series_id, time, value) "
+                              "VALUES (:s, :t, :v)",
+         soci::use(row_series_), soci::use(row_time_), soci::use(row_value_)));
+    insert_series_ = std::make_unique<soci::statement>(
+        (session_->prepare << "INSERT OR IGNORE INTO series (agent, kind, key, metric) "
+                              "VALUES (:a, :k, :y, :m)",
+         soci::use(row_agent_), soci::use(row_kind_), soci::use(row_key_), soci::use(row_metric_)));
+    select_series_ = std::make_unique<soci::statement>(
+        (session_->prepare << "SELECT id FROM series WHERE agent = :a AND kind = :k AND "
+                              "key = :y AND metric = :m",
+         soci::into(row_series_), soci::use(row_agent_), soci::use(row_kind_), soci::use(row_key_),
+         soci::use(row_metric_)));
     insert_event_ = std::make_unique<soci::statement>(
         (session_->prepare << "INSERT INTO events (time, agent, kind, oid, varbinds, text) "
                               "VALUES (:t, :a, :k, :o, :j, :x)",
@@ -213,9 +267,13 @@ class SqliteBackend final : public Backend {
   sqlite3* db_ = nullptr;  // owned by session_
   // The prepared statements are bound to these.
   long long row_time_ = 0;
+  int row_series_ = 0;
   std::string row_agent_, row_kind_, row_key_, row_metric_, row_oid_, row_varbinds_, row_text_;
   double row_value_ = 0;
   std::unique_ptr<soci::statement> insert_sample_;
+  std::unique_ptr<soci::statement> insert_series_;
+  std::unique_ptr<soci::statement> select_series_;
+  SeriesCache series_;
   std::unique_ptr<soci::statement> insert_event_;
 };
 

@@ -69,7 +69,8 @@ WallTime at(std::int64_t seconds, std::int64_t micros = 0) {
 
 TEST_P(StoreTest, MigrationsAppliedOnceAndReappliedHarmlessly) {
   auto settings = db_->settings();
-  EXPECT_THAT(migrate_database(settings), ElementsAre("0001_initial.sql"));
+  EXPECT_THAT(migrate_database(settings),
+              ElementsAre("0001_initial.sql", "0002_series_history.sql"));
   EXPECT_TRUE(migrate_database(settings).empty());
   {
     auto store = open_store(settings);  // migrates again on connect: nothing to do
@@ -78,10 +79,13 @@ TEST_P(StoreTest, MigrationsAppliedOnceAndReappliedHarmlessly) {
   }
   EXPECT_TRUE(migrate_database(settings).empty());
   auto rows = db_->query("SELECT version, name FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "1");
   EXPECT_EQ(rows[0][1], "0001_initial.sql");
-  for (const char* table : {"agents", "samples", "events", "store_batches"}) {
+  EXPECT_EQ(rows[1][0], "2");
+  EXPECT_EQ(rows[1][1], "0002_series_history.sql");
+  for (const char* table :
+       {"agents", "samples", "series", "samples_raw", "events", "store_batches"}) {
     EXPECT_NO_THROW(db_->count(table)) << table;
   }
   EXPECT_EQ(db_->count("samples"), 1);
@@ -229,10 +233,10 @@ TEST_P(StoreTest, RetentionDeletesOldRows) {
   EXPECT_EQ(values[0][0], "3");
   EXPECT_EQ(values[1][0], "4");
   if (GetParam() == config::StoreBackend::kPostgresql) {
-    // Whole partitions went; today's and the next ones exist.
+    // Whole partitions (of the compacted history, by day) went; today's and the next ones exist.
     auto parts = db_->query(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'samples'::regclass ORDER BY 1");
+        "WHERE i.inhparent = 'samples_hourly'::regclass ORDER BY 1");
     std::vector<std::string> names;
     for (auto& r : parts) names.push_back(r[0]);
     const auto day = [](WallTime t) {
