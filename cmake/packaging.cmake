@@ -3,7 +3,7 @@
 #   netpower-agent    netpower-agent, netpower-simctl, its unit, /etc/netpower/agent.yaml, snmpd examples
 #   netpower-manager  netpower-manager, netpowerctl, its unit, /etc/netpower/manager.yaml, the
 #                     Prometheus rules and the Grafana dashboard (/usr/share/netpower/)
-#   netpower-host     netpower-host and its unit, when the target and deploy/systemd/netpower-host.service exist
+#   netpower-host     netpower-host and its unit, once the target exists (the unit when it exists)
 #   netpower-mibs     Sentry2-MIB and NETPOWER-MIB where net-snmp finds them (/usr/share/snmp/mibs)
 #
 # `cmake --build build --target package-deb` writes build/packages/*.deb (`cpack -G DEB` in the
@@ -73,11 +73,14 @@ netpower_package_scripts(manager netpower-manager netpower-manager.service
 
 set(_np_components agent manager mibs)
 
-# --- netpower-host (being written: packaged as soon as its target and unit exist) ----------------
-if(TARGET netpower-host AND EXISTS ${_np_deploy}/systemd/netpower-host.service)
+# --- netpower-host (being written: packaged as soon as its target exists; its unit and example
+# configuration join when deploy/systemd/netpower-host.service and deploy/examples/host.yaml do) ---
+if(TARGET netpower-host)
   install(TARGETS netpower-host RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT host)
-  install(FILES ${_np_deploy}/systemd/netpower-host.service DESTINATION ${_np_units}
-          COMPONENT host)
+  if(EXISTS ${_np_deploy}/systemd/netpower-host.service)
+    install(FILES ${_np_deploy}/systemd/netpower-host.service DESTINATION ${_np_units}
+            COMPONENT host)
+  endif()
   set(_np_host_conffiles)
   if(EXISTS ${_np_deploy}/examples/host.yaml)
     install(FILES ${_np_deploy}/examples/host.yaml DESTINATION /etc/netpower COMPONENT host)
