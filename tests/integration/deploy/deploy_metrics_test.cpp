@@ -81,22 +81,22 @@ TEST(DeployMetricNames, TheDashboardAndTheRulesHaveQueries) {
   for (const auto& p : d["panels"]) EXPECT_TRUE(ids.insert(p["id"].get<int>()).second) << p["id"];
   auto dashboard_names = names_of(dashboard_expressions(d));
   EXPECT_GE(dashboard_names.size(), 30u);
-  for (const char* family : {"netpower_agent_up", "netpower_agent_poll_duration_seconds",
-                             "netpower_agent_poll_failures_total", "netpower_port_load_amperes",
-                             "netpower_board_temperature_celsius",
-                             "netpower_board_input_load_amperes",
-                             "netpower_ups_battery_runtime_seconds",
-                             "netpower_ups_battery_charge_ratio", "netpower_ups_on_battery",
-                             "netpower_ups_input_voltage_volts", "netpower_ups_output_voltage_volts",
-                             "netpower_agent_traps_total", "netpower_store_queued_rows",
-                             "netpower_store_spool_rows"}) {
+  for (const char* family :
+       {"netpower_agent_up", "netpower_agent_poll_duration_seconds",
+        "netpower_agent_poll_failures_total", "netpower_port_load_amperes",
+        "netpower_board_temperature_celsius", "netpower_board_input_load_amperes",
+        "netpower_ups_battery_runtime_seconds", "netpower_ups_battery_charge_ratio",
+        "netpower_ups_on_battery", "netpower_ups_input_voltage_volts",
+        "netpower_ups_output_voltage_volts", "netpower_agent_traps_total",
+        "netpower_store_queued_rows", "netpower_store_spool_rows"}) {
     EXPECT_TRUE(dashboard_names.count(family)) << family << " has no panel";
   }
   auto rule_names = names_of(rule_expressions(kDeploy + "/prometheus/netpower-alerts.yml"));
-  for (const char* family : {"netpower_agent_up", "netpower_port_module_status",
-                             "netpower_ups_on_battery", "netpower_ups_battery_runtime_seconds",
-                             "netpower_traps_dropped_total", "netpower_store_connected",
-                             "netpower_store_spool_batches", "netpower_agent_poll_failures_total"}) {
+  for (const char* family :
+       {"netpower_agent_up", "netpower_port_module_status", "netpower_ups_on_battery",
+        "netpower_ups_battery_runtime_seconds", "netpower_traps_dropped_total",
+        "netpower_store_connected", "netpower_store_spool_batches",
+        "netpower_agent_poll_failures_total"}) {
     EXPECT_TRUE(rule_names.count(family)) << family << " has no alert";
   }
 }
@@ -136,8 +136,7 @@ TEST(DeployMetricNames, EveryQueriedMetricIsInALiveScrape) {
       << "http:\n  address: 127.0.0.1\n  port: " << http_port << "\n  principals:\n"
       << "    - {name: prometheus, role: viewer, token: \"" << kToken << "\"}\n"
       << "  metrics_require_auth: true\n";
-  Process manager({NETPOWER_MANAGER_BINARY, "--config", config.string()},
-                  dir.file("manager.log"));
+  Process manager({NETPOWER_MANAGER_BINARY, "--config", config.string()}, dir.file("manager.log"));
   const std::map<std::string, std::string> auth{{"Authorization", std::string("Bearer ") + kToken}};
   auto scrape = [&]() { return http_get(http_port, "/metrics", auth); };
   ASSERT_TRUE(wait_until([&]() { return !manager.running() || scrape().status == 200; }, 20s))

@@ -41,7 +41,8 @@ void panel_expressions(const nlohmann::json& panel, std::set<std::string>& out) 
 }  // namespace
 
 std::set<std::string> metric_names(const std::string& expr) {
-  static const std::regex name(R"((^|[^A-Za-z0-9_:])((?:netpower|process)_[A-Za-z0-9_:]*)(?=[\s{\[),]|$))");
+  static const std::regex name(
+      R"((^|[^A-Za-z0-9_:])((?:netpower|process)_[A-Za-z0-9_:]*)(?=[\s{\[),]|$))");
   std::set<std::string> names;
   const std::string text = without_strings_and_comments(expr);
   for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator();
