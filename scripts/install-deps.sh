@@ -13,6 +13,7 @@ packages=(
   nut-server nut-client
   libboost-system-dev libsoci-dev libpq-dev libsqlite3-dev postgresql sqlite3 util-linux libssl-dev
   prometheus-cpp-dev prometheus
+  systemd dpkg-dev adduser file
   python3
 )
 # npm fetches the base SMI modules (SNMPv2-SMI, ...); use the machine's Node.js if it has one.
