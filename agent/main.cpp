@@ -37,6 +37,7 @@ struct Options {
   double time_scale = 1.0;
   bool check_only = false;
   bool snmpd_access = false;
+  bool reset_settings = false;
 };
 
 int run(const Options& options) {
@@ -71,6 +72,8 @@ int run(const Options& options) {
     ups = collectors::make_ups_collector(config.ups.driver, config.ups.driver_settings, context);
   }
   if (options.check_only) {
+    // The saved settings are read at start too: a damaged file is a configuration error.
+    agent::SettingsStore(config.settings_file, config.chain).load();
     std::printf("%s: configuration is valid\n", config.file.c_str());
     return 0;
   }
@@ -87,6 +90,7 @@ int run(const Options& options) {
   if (pdu) {
     // Settings changed over SNMP survive restarts (docs/agent.md "Settings over SNMP").
     settings_store = std::make_unique<agent::SettingsStore>(config.settings_file, config.chain);
+    if (options.reset_settings) settings_store->reset();
     chain = std::make_unique<agent::ChainModel>(loop, *pdu, settings_store->load());
     auto* store = settings_store.get();
     chain->on_settings_change([store](const agent::ChainSettings& s) { store->save(s); });
@@ -183,6 +187,9 @@ int main(int argc, char** argv) {
   app.add_flag("--snmpd-access", options.snmpd_access,
                "print the snmpd.conf VACM lines (groups, views) for the users of access.users and "
                "exit");
+  app.add_flag("--reset-settings", options.reset_settings,
+               "start from the configuration file's settings: the settings file is moved aside "
+               "to FILE.reset (e.g. after it was damaged)");
   app.set_version_flag("--version", kVersion);
   CLI11_PARSE(app, argc, argv);
 

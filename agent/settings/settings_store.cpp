@@ -91,13 +91,35 @@ ChainSettings SettingsStore::load() const {
   }
   core::YamlReader reader(path_);
   auto root = reader.load();
-  if (!root || root.IsNull()) return settings;
+  if (!root || root.IsNull()) {
+    // The agent always writes a `version:` line and renames a complete file into place, so an
+    // empty (or comment-only) file is damage, not "no changes": refuse rather than forget them.
+    throw core::ConfigError(
+        path_, 0, 0,
+        "the settings file is empty or holds only comments, so the settings saved over SNMP are "
+        "lost (the agent never writes such a file); restore it from a backup, or start once with "
+        "--reset-settings (or delete the file) to start from the configuration file's settings");
+  }
   reader.expect_map(root, "the saved settings", {"version", "chain"});
   auto version = reader.integer(root, "version", 1, 1, 1);
   (void)version;
   read_chain_settings(reader, root["chain"], settings);
   spdlog::info("settings changed over SNMP restored from {}", path_);
   return settings;
+}
+
+std::string SettingsStore::reset() {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) return "";
+  auto aside = path_ + ".reset";
+  std::filesystem::rename(path_, aside, ec);
+  if (ec) {
+    throw core::ConfigError(path_, 0, 0, "cannot move the settings file aside to " + aside + ": " +
+                                             ec.message());
+  }
+  spdlog::warn("--reset-settings: {} moved to {}; the configuration file's settings apply", path_,
+               aside);
+  return aside;
 }
 
 std::string SettingsStore::render(const ChainSettings& s) const {

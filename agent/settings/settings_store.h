@@ -22,6 +22,10 @@ class SettingsStore {
   // read or parsed throws core::ConfigError naming it (the agent refuses to start rather than
   // silently forget an operator's changes).
   ChainSettings load() const;
+  // --reset-settings: moves the file aside to PATH.reset (kept for inspection), so that load()
+  // returns the base. Returns the new name ("" when there was no file); throws core::ConfigError
+  // when the file cannot be moved.
+  std::string reset();
   // Saves `settings` (as its differences from the base). Returns "" or why it failed (the old
   // file is then unchanged); also kept in last_error().
   std::string save(const ChainSettings& settings);

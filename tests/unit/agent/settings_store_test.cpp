@@ -105,5 +105,46 @@ TEST_F(SettingsStoreTest, ABrokenFileStopsTheLoadWithFileAndLine) {
   EXPECT_THROW(store.load(), core::ConfigError);
 }
 
+TEST_F(SettingsStoreTest, AnEmptyOrCommentOnlyFileIsDamageAndStopsTheLoad) {
+  auto path = dir_ / "s.yaml";
+  for (const char* text : {"", "# only a comment\n", "\n\n"}) {
+    std::ofstream(path, std::ios::trunc) << text;
+    SettingsStore store(path.string(), base_);
+    try {
+      store.load();
+      FAIL() << "an empty settings file must not load as 'no changes': '" << text << "'";
+    } catch (const core::ConfigError& e) {
+      std::string what = e.what();
+      EXPECT_EQ(what.rfind(path.string() + ": ", 0), 0u) << what;
+      EXPECT_NE(what.find("empty"), std::string::npos) << what;
+      EXPECT_NE(what.find("--reset-settings"), std::string::npos) << what;
+    }
+  }
+}
+
+TEST_F(SettingsStoreTest, ResetMovesTheFileAsideAndTheBaseApplies) {
+  auto path = dir_ / "s.yaml";
+  std::ofstream(path) << "";
+  SettingsStore store(path.string(), base_);
+  EXPECT_EQ(store.reset(), path.string() + ".reset");
+  EXPECT_TRUE(fs::exists(dir_ / "s.yaml.reset"));
+  EXPECT_EQ(store.load(), base_);
+  EXPECT_EQ(store.reset(), "") << "no file: nothing to move";
+}
+
+TEST_F(SettingsStoreTest, AKeyWithoutAValueIsAnErrorWithFileAndLine) {
+  auto path = dir_ / "s.yaml";
+  std::ofstream(path) << "version: 1\nchain:\n  ports:\n    A1:\n      load_high:\n";
+  SettingsStore store(path.string(), base_);
+  try {
+    store.load();
+    FAIL() << "load_high without a value must not load";
+  } catch (const core::ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind(path.string() + ":5:", 0), 0u) << what;
+    EXPECT_NE(what.find("'load_high' has no value"), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace netpower::agent
