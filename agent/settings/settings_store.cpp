@@ -114,8 +114,8 @@ std::string SettingsStore::reset() {
   auto aside = path_ + ".reset";
   std::filesystem::rename(path_, aside, ec);
   if (ec) {
-    throw core::ConfigError(path_, 0, 0, "cannot move the settings file aside to " + aside + ": " +
-                                             ec.message());
+    throw core::ConfigError(
+        path_, 0, 0, "cannot move the settings file aside to " + aside + ": " + ec.message());
   }
   spdlog::warn("--reset-settings: {} moved to {}; the configuration file's settings apply", path_,
                aside);

@@ -206,7 +206,15 @@ void UpsMib::add_input() {
              [this]() { return Value::counter32(model_.input_line_bads()); },
              {},
              {}});
-  add_scalar(kInput + Oid{2}, []() { return Value::integer32(1); });
+  // upsInputNumLines is the number of rows of upsInputTable: 0 while it has none (link lost).
+  add_scalar(kInput + Oid{2}, [this]() {
+    bool row = false;
+    for (const char* name :
+         {var::kInputFrequency, var::kInputVoltage, var::kInputCurrent, var::kInputRealPower}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -227,8 +235,15 @@ void UpsMib::add_output() {
   add_scalar(kOutput + Oid{1}, [this]() -> std::optional<Value> {
     return Value::integer32(static_cast<long>(model_.output_source()));
   });
-  add_scalar(kOutput + Oid{2}, [this]() { return measured(var::kOutputFrequency, 10.0); });
-  add_scalar(kOutput + Oid{3}, []() { return Value::integer32(1); });
+  add_scalar(kOutput + Oid{2}, [this]() { return output_frequency(); });
+  add_scalar(kOutput + Oid{3}, [this]() {
+    bool row = false;
+    for (const char* name :
+         {var::kOutputVoltage, var::kOutputCurrent, var::kOutputRealPower, var::kLoad}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -248,9 +263,33 @@ void UpsMib::add_output() {
   }
 }
 
+// output.frequency where the UPS measures it. A UPS that measures one frequency only (Megatec's Q1,
+// NUT's input.frequency) and is not an online (double-conversion) UPS passes the mains through
+// while it is on them, so its output frequency is that one; on battery it is left absent.
+std::optional<Value> UpsMib::output_frequency() const {
+  if (auto v = measured(var::kOutputFrequency, 10.0)) return v;
+  if (!model_.has_data() || model_.vars().get(var::kOutputFrequency)) return std::nullopt;
+  auto type = model_.vars().get(var::kType).value_or("");
+  if (type.find("online") != std::string::npos && type.find("offline") == std::string::npos) {
+    return std::nullopt;
+  }
+  auto source = model_.output_source();
+  if (source != ups::OutputSource::kNormal && source != ups::OutputSource::kBooster &&
+      source != ups::OutputSource::kReducer) {
+    return std::nullopt;
+  }
+  return measured(var::kInputFrequency, 10.0);
+}
+
 void UpsMib::add_bypass() {
   add_scalar(kBypass + Oid{1}, [this]() { return measured(var::kBypassFrequency, 10.0); });
-  add_scalar(kBypass + Oid{2}, []() { return Value::integer32(1); });
+  add_scalar(kBypass + Oid{2}, [this]() {
+    bool row = false;
+    for (const char* name : {var::kBypassVoltage, var::kBypassCurrent, var::kBypassRealPower}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -431,7 +470,11 @@ void UpsMib::add_config() {
     if (!volts || !amps) return std::nullopt;
     return Value::integer32(scaled(*volts * *amps, 1.0));
   });
-  add_scalar(kConfig + Oid{6}, [this]() { return rating(var::kRealPowerNominal, 1.0); });
+  add_scalar(kConfig + Oid{6}, [this]() -> std::optional<Value> {
+    // NUT drivers name the rated watts ups.realpower.nominal or output.realpower.nominal.
+    auto v = rating(var::kRealPowerNominal, 1.0);
+    return v ? v : rating("output.realpower.nominal", 1.0);
+  });
   add_writable(
       kConfig + Oid{7}, [this]() { return Value::integer32(model_.low_batt_minutes()); },
       [](const SetRequest& r) { return integer_in(r, 0, kMaxInteger); },
@@ -462,11 +505,13 @@ void UpsMib::add_config() {
 
 Varbinds UpsMib::on_battery_varbinds() const {
   Varbinds out;
-  long minutes = 1;
-  if (auto seconds = model_.vars().number(var::kBatteryRuntime)) {
-    minutes = std::max(1L, scaled(*seconds / 60.0, 1.0));
+  // What the MIB has, nothing invented: without a runtime estimate the object is absent, and so
+  // is its varbind (a made-up 1 minute would read as a battery about to die).
+  auto seconds = model_.has_data() ? model_.vars().number(var::kBatteryRuntime) : std::nullopt;
+  if (seconds) {
+    out.emplace_back(kBattery + Oid{3, 0},
+                     Value::integer32(std::max(1L, scaled(*seconds / 60.0, 1.0))));
   }
-  out.emplace_back(kBattery + Oid{3, 0}, Value::integer32(minutes));
   out.emplace_back(kBattery + Oid{2, 0}, Value::integer32(model_.seconds_on_battery()));
   out.emplace_back(kConfig + Oid{7, 0}, Value::integer32(model_.low_batt_minutes()));
   return out;

@@ -60,6 +60,7 @@ class UpsMib {
   // A measured value scaled to the RFC's unit, or nothing while the UPS cannot be read.
   std::optional<Value> measured(const char* name, double scale) const;
   std::optional<Value> rating(const char* name, double scale) const;
+  std::optional<Value> output_frequency() const;
 
   ups::UpsModel& model_;
   std::string agent_version_;

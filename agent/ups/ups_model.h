@@ -72,6 +72,11 @@ struct UpsEvents {
 // Why a SET cannot be carried out (the MIB maps it to an SNMP error).
 enum class Refusal { kNone, kBusy, kUnsupported, kNoUps };
 
+// How long a UPS that never answered is "not read yet" rather than lost (no CommunicationsLost
+// alarm added and removed at every start); upsAlarmShutdownImminent's "less than 5 seconds".
+inline constexpr core::Duration kStartGrace = std::chrono::seconds(30);
+inline constexpr core::Duration kImminent = std::chrono::seconds(5);
+
 class UpsModel {
  public:
   UpsModel(core::EventLoop& loop, collectors::UpsCollector& collector, UpsAgentSettings settings);
@@ -161,6 +166,7 @@ class UpsModel {
   void clear(Countdown& countdown);
   long remaining(const Countdown& countdown) const;
   void schedule_shutdown_send();
+  void arm_imminent();
   void on_shutdown_deadline();
   void on_startup_deadline();
   void on_reboot_deadline();
@@ -173,6 +179,7 @@ class UpsModel {
   UpsEvents events_;
   core::TimePoint started_;
   std::optional<core::TimerId> poll_timer_;
+  bool ever_read_ = false;
   collectors::UpsReading reading_;
   collectors::UpsVars static_vars_;
 
@@ -200,7 +207,9 @@ class UpsModel {
   Countdown shutdown_;
   Countdown startup_;
   Countdown reboot_;
-  bool shutdown_sent_ = false;      // the UPS counts the pending shutdown itself
+  bool shutdown_sent_ = false;  // the UPS counts the pending shutdown itself
+  bool fsd_is_ours_ = false;    // FSD comes from a shutdown we sent (until a poll without it)
+  std::optional<core::TimerId> imminent_timer_;
   bool hardware_restarts_ = false;  // ... and restarts the output by itself afterwards
   bool off_as_requested_ = false;   // our shutdown turned the output off
   bool startup_waits_for_mains_ = false;

@@ -256,8 +256,8 @@ TEST_F(OutletRulesTest, GroupActionsCountPortsTheUserMayNotSwitchAndHoldsStillAp
   EXPECT_EQ(r->text, "4 port(s) turned off, 0 port(s) locked");
   EXPECT_EQ(control("A1"), ControlState::kPendingOff);
   EXPECT_TRUE(relay("B1"));
-  auto named = model_->act_group("B2", PowerAction::kOff,
-                                 [](PortId id) { return id.board.index == 0; });
+  auto named =
+      model_->act_group("B2", PowerAction::kOff, [](PortId id) { return id.board.index == 0; });
   ASSERT_TRUE(named);
   EXPECT_EQ(named->text, "0 port(s) turned off, 0 port(s) locked, 1 port(s) not permitted")
       << "a port named explicitly keeps its own count";
