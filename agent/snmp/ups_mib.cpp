@@ -348,19 +348,33 @@ void UpsMib::add_test() {
       [this](const SetRequest& r) {
         auto kind =
             static_cast<ups::TestKind>(r.varbind.val.objid[r.varbind.val_len / sizeof(oid) - 1]);
-        spdlog::info("UPS-MIB: upsTestId set to {}", static_cast<int>(kind));
+        spdlog::info("UPS-MIB: upsTestId set to {}{}", static_cast<int>(kind),
+                     test_id_alone_ ? " (without upsTestSpinLock)" : "");
+        // The lock advances as if the manager had set it: others see that a test was started.
+        if (test_id_alone_) model_.take_spin_lock(model_.test_spin_lock());
+        test_id_alone_ = false;
         model_.start_test(kind);
         return SNMP_ERR_NOERROR;
       },
       [this](const SetRequest& r) {
         // "Sets to this variable require the presence of upsTestSpinLock in the same SNMP
         // message."
-        if (spin_lock_request_ != r.request_id) {
-          spdlog::warn("UPS-MIB: upsTestId set without upsTestSpinLock in the same request");
-          return SNMP_ERR_INCONSISTENTVALUE;
-        }
         auto kind =
             static_cast<ups::TestKind>(r.varbind.val.objid[r.varbind.val_len / sizeof(oid) - 1]);
+        test_id_alone_ = false;
+        if (spin_lock_request_ != r.request_id) {
+          // NUT's snmp-ups (mibs=ietf) sets upsTestId alone. Accepted, when configured, only
+          // while no test runs: then no other manager's test can be overridden, which is what
+          // the spin lock protects. An abort always needs the lock.
+          bool alone_ok = model_.settings().test_without_spin_lock &&
+                          kind != ups::TestKind::kAbortTestInProgress &&
+                          model_.test_summary() != ups::TestSummary::kInProgress;
+          if (!alone_ok) {
+            spdlog::warn("UPS-MIB: upsTestId set without upsTestSpinLock in the same request");
+            return SNMP_ERR_INCONSISTENTVALUE;
+          }
+          test_id_alone_ = true;
+        }
         auto refusal = model_.can_start_test(kind);
         if (refusal != Refusal::kNone) {
           spdlog::warn("UPS-MIB: test {} refused ({})", static_cast<int>(kind),

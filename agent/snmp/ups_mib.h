@@ -67,6 +67,9 @@ class UpsMib {
   MibTree tree_;
   std::uint64_t built_for_ = std::numeric_limits<std::uint64_t>::max();
   long spin_lock_request_ = -1;  // the request that carried a valid upsTestSpinLock
+  // The SET being committed has upsTestId without upsTestSpinLock (NUT's snmp-ups). A flag, not a
+  // request id: through AgentX the commit comes in another PDU than the test phase.
+  bool test_id_alone_ = false;
 };
 
 }  // namespace netpower::agent::snmp

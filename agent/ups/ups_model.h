@@ -27,6 +27,8 @@ struct UpsAgentSettings {
   double temperature_max = 40.0;  // upsAlarmTempBad outside [min, max] degrees C
   double temperature_min = 0.0;
   core::Duration test_timeout = std::chrono::hours(2);  // a test with no result by then: warning
+  // Accept a SET of upsTestId without upsTestSpinLock when no test runs (NUT's snmp-ups does so).
+  bool test_without_spin_lock = true;
 };
 
 // upsWellKnownTests: the last arc of 1.3.6.1.2.1.33.1.7.7.N.

@@ -40,7 +40,8 @@ class AgentUpsTest : public ::testing::Test {
         "  poll_interval: 1s\n"
         "  name: \"rack 7 UPS\"\n"
         "  attached_devices: \"web1, web2\"\n"
-        "  low_battery_minutes: 3\n"
+        "  low_battery_minutes: 3\n" +
+        extra_ups_yaml_ +
         "  settings:\n"
         "    control_socket: @UPS_SOCKET@\n"
         "    comm_lost_after: 20s\n"
@@ -77,6 +78,7 @@ class AgentUpsTest : public ::testing::Test {
   }
   std::string diagnostics() { return "agent log:\n" + agent_->log_text(); }
 
+  std::string extra_ups_yaml_;  // more keys of the ups: section
   TrapReceiver traps_;
   std::unique_ptr<SnmpdServer> snmpd_;
   std::unique_ptr<AgentProcess> agent_;
@@ -202,12 +204,36 @@ TEST_F(AgentUpsTest, MainsFailureRaisesAlarmsAndRepeatsOnBatteryEveryMinute) {
   EXPECT_EQ(get("3.1.0"), "1");
 }
 
+// NUT's snmp-ups (mibs=ietf) starts a test by setting upsTestId alone, as this snmpset does.
+TEST_F(AgentUpsTest, UpsTestIdAloneStartsATestWhenNoneRuns) {
+  const std::string id = kUps + "7.1.0", quick = "1.3.6.1.2.1.33.1.7.7.4";
+  auto alone = cli_->set(id, 'o', quick);
+  ASSERT_TRUE(alone.ok()) << alone.describe() << diagnostics();
+  EXPECT_EQ(get("7.3.0"), "5");  // inProgress
+  EXPECT_EQ(get("7.2.0"), "2") << "the spin lock advances as if it had been set";
+  auto again = cli_->set(id, 'o', quick);
+  EXPECT_EQ(again.error, "inconsistentValue") << "a running test is never overridden";
+  EXPECT_EQ(cli_->set(id, 'o', "1.3.6.1.2.1.33.1.7.7.2").error, "inconsistentValue")
+      << "an abort needs the spin lock";
+  ASSERT_TRUE(traps_.wait_for(kTrapTestCompleted, 10s)) << traps_.log_text();
+  EXPECT_EQ(get("7.3.0"), "1");
+  EXPECT_NE(ups("commands").find("test.battery.start.quick"), std::string::npos);
+}
+
+class AgentUpsStrictSpinLockTest : public AgentUpsTest {
+ protected:
+  AgentUpsStrictSpinLockTest() { extra_ups_yaml_ = "  test_without_spin_lock: false\n"; }
+};
+
+TEST_F(AgentUpsStrictSpinLockTest, UpsTestIdAloneIsRefusedWhenTheOptionIsOff) {
+  auto alone = cli_->set(kUps + "7.1.0", 'o', "1.3.6.1.2.1.33.1.7.7.4");
+  EXPECT_EQ(alone.error, "inconsistentValue") << alone.describe();
+  EXPECT_EQ(get("7.3.0"), "6");
+}
+
 TEST_F(AgentUpsTest, TestNeedsTheSpinLockRunsAndReportsItsResult) {
   const std::string spin = kUps + "7.2.0", id = kUps + "7.1.0";
   const std::string quick = "1.3.6.1.2.1.33.1.7.7.4";
-  // Without the spin lock in the same request: refused.
-  auto alone = cli_->set(id, 'o', quick);
-  EXPECT_EQ(alone.error, "inconsistentValue") << alone.describe();
   // With a stale spin lock value: refused, and nothing starts.
   auto stale = cli_->set({{spin, 'i', "7"}, {id, 'o', quick}});
   EXPECT_EQ(stale.error, "inconsistentValue") << stale.describe();
