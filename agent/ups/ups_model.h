@@ -64,11 +64,23 @@ enum class OutputSource : int {
 enum class ShutdownType : int { kOutput = 1, kSystem = 2 };
 enum class AudibleStatus : int { kDisabled = 1, kEnabled = 2, kMuted = 3 };
 
+// The UPS-MIB settings a manager writes and the agent keeps across restarts (the settings store):
+// upsIdentName, upsIdentAttachedDevices, upsConfigLowBattTime, upsShutdownType, upsAutoRestart.
+struct UpsPersistent {
+  std::string name;
+  std::string attached_devices;
+  long low_batt_minutes = 2;
+  ShutdownType shutdown_type = ShutdownType::kOutput;
+  bool auto_restart = true;
+  bool operator==(const UpsPersistent&) const = default;
+};
+
 struct UpsEvents {
   std::function<void()> on_battery;      // upsTrapOnBattery: at once, then every interval
   std::function<void()> test_completed;  // upsTrapTestCompleted
   std::function<void(const AlarmRow&)> alarm_added;    // upsTrapAlarmEntryAdded
   std::function<void(const AlarmRow&)> alarm_removed;  // upsTrapAlarmEntryRemoved
+  std::function<void()> settings_changed;  // a UpsPersistent setting changed (over SNMP)
 };
 
 // Why a SET cannot be carried out (the MIB maps it to an SNMP error).
@@ -104,9 +116,28 @@ class UpsModel {
   // sysUpTime-like ticks (hundredths of a second) of the agent's clock since the model started.
   std::uint32_t ticks() const;
 
+  // The settings kept across restarts, and their restoring at start (fires no event).
+  UpsPersistent persistent() const {
+    return {settings_.name, settings_.attached_devices, settings_.low_batt_minutes, shutdown_type_,
+            auto_restart_};
+  }
+  void restore(const UpsPersistent& saved) {
+    settings_.name = saved.name;
+    settings_.attached_devices = saved.attached_devices;
+    settings_.low_batt_minutes = saved.low_batt_minutes;
+    shutdown_type_ = saved.shutdown_type;
+    auto_restart_ = saved.auto_restart;
+  }
+
   // Ident (upsIdentName and upsIdentAttachedDevices are read-write).
-  void set_name(std::string name) { settings_.name = std::move(name); }
-  void set_attached_devices(std::string text) { settings_.attached_devices = std::move(text); }
+  void set_name(std::string name) {
+    settings_.name = std::move(name);
+    changed();
+  }
+  void set_attached_devices(std::string text) {
+    settings_.attached_devices = std::move(text);
+    changed();
+  }
 
   // Battery and input.
   BatteryStatus battery_status() const;
@@ -136,8 +167,14 @@ class UpsModel {
   long reboot_with_duration() const;
   ShutdownType shutdown_type() const { return shutdown_type_; }
   bool auto_restart() const { return auto_restart_; }
-  void set_shutdown_type(ShutdownType type) { shutdown_type_ = type; }
-  void set_auto_restart(bool on) { auto_restart_ = on; }
+  void set_shutdown_type(ShutdownType type) {
+    shutdown_type_ = type;
+    changed();
+  }
+  void set_auto_restart(bool on) {
+    auto_restart_ = on;
+    changed();
+  }
   Refusal can_control() const;
   // -1 aborts; 0 acts at once.
   void set_shutdown_after_delay(long seconds);
@@ -146,7 +183,10 @@ class UpsModel {
 
   // Configuration.
   long low_batt_minutes() const { return settings_.low_batt_minutes; }
-  void set_low_batt_minutes(long minutes) { settings_.low_batt_minutes = minutes; }
+  void set_low_batt_minutes(long minutes) {
+    settings_.low_batt_minutes = minutes;
+    changed();
+  }
   AudibleStatus audible_status() const;
   Refusal can_set_audible(AudibleStatus status) const;
   void set_audible_status(AudibleStatus status);
@@ -157,6 +197,9 @@ class UpsModel {
     std::optional<core::TimerId> timer;
   };
 
+  void changed() {
+    if (events_.settings_changed) events_.settings_changed();
+  }
   bool supports(const char* command) const;
   void send(collectors::UpsCommand command, std::function<void(bool)> then = {});
   void update_alarms();

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "collectors/sim/sim_control_client.h"
 #include "tests/integration/agent_process.h"
@@ -387,6 +389,35 @@ TEST(AgentPduAndUps, OneAgentServesTheChainAndTheUps) {
       },
       10s))
       << agent.log_text();
+}
+
+}  // namespace
+}  // namespace netpower::testing
+
+namespace netpower::testing {
+namespace {
+
+// UPS-MIB's writable settings are kept by the settings store like NETPOWER-MIB's: a restart of
+// the agent reads them back.
+TEST_F(AgentUpsTest, WritableSettingsSurviveAnAgentRestart) {
+  auto set = cli_->set({{kUps + "1.5.0", 's', "UPS rack 9"},
+                        {kUps + "1.6.0", 's', "db1, db2"},
+                        {kUps + "9.7.0", 'i', "7"},
+                        {kUps + "8.1.0", 'i', "2"},
+                        {kUps + "8.5.0", 'i', "2"}});
+  ASSERT_TRUE(set.ok()) << set.describe() << diagnostics();
+  EXPECT_EQ(get("1.5.0"), "UPS rack 9");
+  agent_->process().terminate();
+  std::ifstream in(agent_->settings_file());
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("UPS rack 9"), std::string::npos) << text.str();
+  agent_->start();
+  EXPECT_TRUE(eventually("1.5.0", "UPS rack 9")) << diagnostics();
+  EXPECT_EQ(get("1.6.0"), "db1, db2");
+  EXPECT_EQ(get("9.7.0"), "7");
+  EXPECT_EQ(get("8.1.0"), "2") << "upsShutdownType system";
+  EXPECT_EQ(get("8.5.0"), "2") << "upsAutoRestart off";
 }
 
 }  // namespace

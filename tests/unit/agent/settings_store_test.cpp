@@ -105,6 +105,31 @@ TEST_F(SettingsStoreTest, ABrokenFileStopsTheLoadWithFileAndLine) {
   EXPECT_THROW(store.load(), core::ConfigError);
 }
 
+TEST_F(SettingsStoreTest, KeepsTheUpsMibSettingsBesideTheChainsOnes) {
+  auto path = dir_ / "s.yaml";
+  ups::UpsPersistent ups_base;
+  ups_base.name = "rack 7 UPS";
+  SettingsStore store(path.string(), base_, ups_base);
+  store.load();
+  auto chain = base_;
+  chain.location = "moved";
+  ASSERT_EQ(store.save(chain), "");
+  auto u = ups_base;
+  u.attached_devices = "web1";
+  u.low_batt_minutes = 9;
+  u.shutdown_type = ups::ShutdownType::kSystem;
+  u.auto_restart = false;
+  ASSERT_EQ(store.save_ups(u), "");
+  auto text = read(path);
+  EXPECT_EQ(text.find("rack 7 UPS"), std::string::npos) << "only differences: " << text;
+
+  SettingsStore again(path.string(), base_, ups_base);
+  EXPECT_EQ(again.load().location, "moved") << "the UPS save kept the chain's change";
+  EXPECT_EQ(again.ups(), u);
+  std::ofstream(path, std::ios::trunc) << "version: 1\nups:\n  shutdown_type: both\n";
+  EXPECT_THROW(again.load(), core::ConfigError);
+}
+
 TEST_F(SettingsStoreTest, AnEmptyOrCommentOnlyFileIsDamageAndStopsTheLoad) {
   auto path = dir_ / "s.yaml";
   for (const char* text : {"", "# only a comment\n", "\n\n"}) {
