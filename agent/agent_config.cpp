@@ -202,7 +202,7 @@ void read_ups(const core::YamlReader& r, const YAML::Node& node, UpsSection& out
   r.expect_map(node, "ups",
                {"driver", "poll_interval", "name", "attached_devices", "low_battery_minutes",
                 "on_battery_trap_interval", "temperature_max", "temperature_min", "test_timeout",
-                "settings"});
+                "test_without_spin_lock", "settings"});
   if (!node) return;
   out.driver = r.string(node, "driver", "");
   if (out.driver.empty()) r.fail(node, "ups needs a 'driver'");
@@ -231,6 +231,7 @@ void read_ups(const core::YamlReader& r, const YAML::Node& node, UpsSection& out
   if (a.test_timeout < std::chrono::seconds(10)) {
     r.fail(node["test_timeout"], "'test_timeout' must be at least 10s");
   }
+  a.test_without_spin_lock = r.boolean(node, "test_without_spin_lock", a.test_without_spin_lock);
   out.driver_settings = node["settings"] ? node["settings"] : YAML::Node(YAML::NodeType::Map);
 }
 

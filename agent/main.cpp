@@ -37,7 +37,17 @@ struct Options {
   double time_scale = 1.0;
   bool check_only = false;
   bool snmpd_access = false;
+  bool reset_settings = false;
 };
+
+// The UPS-MIB settings of the configuration file (upsShutdownType and upsAutoRestart have no key).
+netpower::agent::ups::UpsPersistent ups_base(const netpower::agent::ups::UpsAgentSettings& s) {
+  netpower::agent::ups::UpsPersistent base;
+  base.name = s.name;
+  base.attached_devices = s.attached_devices;
+  base.low_batt_minutes = s.low_batt_minutes;
+  return base;
+}
 
 int run(const Options& options) {
   using namespace netpower;
@@ -71,6 +81,8 @@ int run(const Options& options) {
     ups = collectors::make_ups_collector(config.ups.driver, config.ups.driver_settings, context);
   }
   if (options.check_only) {
+    // The saved settings are read at start too: a damaged file is a configuration error.
+    agent::SettingsStore(config.settings_file, config.chain, ups_base(config.ups.agent)).load();
     std::printf("%s: configuration is valid\n", config.file.c_str());
     return 0;
   }
@@ -84,11 +96,15 @@ int run(const Options& options) {
   std::unique_ptr<agent::snmp::NetpowerMib> netpower_mib;
   std::unique_ptr<agent::snmp::Sentry2TrapSender> trap_sender;
   std::unique_ptr<agent::traps::TrapEngine> trap_engine;
+  // Settings changed over SNMP survive restarts (docs/agent.md "Settings over SNMP"): the
+  // NETPOWER-MIB's and the UPS-MIB's writable ones.
+  settings_store = std::make_unique<agent::SettingsStore>(config.settings_file, config.chain,
+                                                          ups_base(config.ups.agent));
+  if (options.reset_settings) settings_store->reset();
+  auto saved_chain = settings_store->load();
+  auto* store = settings_store.get();
   if (pdu) {
-    // Settings changed over SNMP survive restarts (docs/agent.md "Settings over SNMP").
-    settings_store = std::make_unique<agent::SettingsStore>(config.settings_file, config.chain);
-    chain = std::make_unique<agent::ChainModel>(loop, *pdu, settings_store->load());
-    auto* store = settings_store.get();
+    chain = std::make_unique<agent::ChainModel>(loop, *pdu, saved_chain);
     chain->on_settings_change([store](const agent::ChainSettings& s) { store->save(s); });
     // The Sentry2 traps (docs/agent-traps.md), from the first read on.
     trap_sender = std::make_unique<agent::snmp::Sentry2TrapSender>(*chain, subagent);
@@ -117,10 +133,13 @@ int run(const Options& options) {
   std::unique_ptr<agent::snmp::UpsMib> ups_mib;
   if (ups) {
     ups_model = std::make_unique<agent::ups::UpsModel>(loop, *ups, config.ups.agent);
+    ups_model->restore(store->ups());
     ups_mib = std::make_unique<agent::snmp::UpsMib>(
         *ups_model, std::string("netpower-agent ") + kVersion + " (" + ups->name() + ")");
     auto& events = ups_model->events();
     auto* mib = ups_mib.get();
+    auto* model = ups_model.get();
+    events.settings_changed = [store, model]() { store->save_ups(model->persistent()); };
     using agent::snmp::send_notification;
     events.on_battery = [mib]() {
       send_notification("upsTrapOnBattery", agent::snmp::kUpsTrapOnBattery,
@@ -183,6 +202,9 @@ int main(int argc, char** argv) {
   app.add_flag("--snmpd-access", options.snmpd_access,
                "print the snmpd.conf VACM lines (groups, views) for the users of access.users and "
                "exit");
+  app.add_flag("--reset-settings", options.reset_settings,
+               "start from the configuration file's settings: the settings file is moved aside "
+               "to FILE.reset (e.g. after it was damaged)");
   app.set_version_flag("--version", kVersion);
   CLI11_PARSE(app, argc, argv);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "core/config_error.h"
 #include "core/duration.h"
@@ -10,10 +11,51 @@
 namespace netpower::core {
 
 namespace {
+
 std::string scalar_of(const YamlReader& r, const YAML::Node& node, const char* key) {
   if (!node.IsScalar()) r.fail(node, std::string("'") + key + "' must be a single value");
   return node.Scalar();
 }
+
+// A key written without a value ("load_high:") reads as null; it is a mistake, not a default.
+// A null value's mark is the next token's, so the error points at the key itself.
+bool absent(const YamlReader& r, const YAML::Node& map, const YAML::Node& node, const char* key) {
+  if (!node) return true;
+  if (!node.IsNull()) return false;
+  auto problem =
+      std::string("'") + key + "' has no value (give one, or remove the key to keep the default)";
+  for (const auto& item : map) {
+    if (item.first.IsScalar() && item.first.Scalar() == key) r.fail(item.first, problem);
+  }
+  r.fail(node, problem);
+}
+
+// yaml-cpp keeps every entry of a mapping, so a key written twice would silently lose one of its
+// values (lookups find the first). Refuse it, naming both places.
+void check_duplicate_keys(const std::string& file, const YAML::Node& node, int depth) {
+  if (depth > 64) return;
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_duplicate_keys(file, item, depth + 1);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::vector<YAML::Node> keys;
+  for (const auto& item : node) {
+    const auto& key = item.first;
+    if (key.IsScalar()) {
+      for (const auto& earlier : keys) {
+        if (earlier.Scalar() != key.Scalar()) continue;
+        auto mark = key.Mark();
+        throw ConfigError(file, mark.line + 1, mark.column + 1,
+                          "duplicate key '" + key.Scalar() + "' (first at line " +
+                              std::to_string(earlier.Mark().line + 1) + ")");
+      }
+      keys.push_back(key);
+    }
+    check_duplicate_keys(file, item.second, depth + 1);
+  }
+}
+
 }  // namespace
 
 YAML::Node YamlReader::load() const {
@@ -25,11 +67,14 @@ YAML::Node YamlReader::load() const {
 }
 
 YAML::Node YamlReader::load_string(const std::string& text) const {
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(file_, e.mark.line + 1, e.mark.column + 1, e.msg);
   }
+  check_duplicate_keys(file_, root, 0);
+  return root;
 }
 
 void YamlReader::fail(const YAML::Node& at, const std::string& problem) const {
@@ -56,7 +101,7 @@ void YamlReader::expect_map(const YAML::Node& node, std::string_view what,
 std::string YamlReader::string(const YAML::Node& map, const char* key, const std::string& fallback,
                                std::size_t max_length) const {
   auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
+  if (absent(*this, map, node, key)) return fallback;
   auto value = scalar_of(*this, node, key);
   if (value.size() > max_length) {
     fail(node, std::string("'") + key + "' is " + std::to_string(value.size()) +
@@ -71,7 +116,7 @@ std::string YamlReader::string(const YAML::Node& map, const char* key, const std
 
 Duration YamlReader::duration(const YAML::Node& map, const char* key, Duration fallback) const {
   auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
+  if (absent(*this, map, node, key)) return fallback;
   auto text = scalar_of(*this, node, key);
   auto parsed = parse_duration(text);
   if (!parsed) {
@@ -84,7 +129,7 @@ Duration YamlReader::duration(const YAML::Node& map, const char* key, Duration f
 double YamlReader::number(const YAML::Node& map, const char* key, double fallback, double min,
                           double max) const {
   auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
+  if (absent(*this, map, node, key)) return fallback;
   auto text = scalar_of(*this, node, key);
   double value = 0;
   try {
@@ -105,7 +150,7 @@ double YamlReader::number(const YAML::Node& map, const char* key, double fallbac
 long YamlReader::integer(const YAML::Node& map, const char* key, long fallback, long min,
                          long max) const {
   auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
+  if (absent(*this, map, node, key)) return fallback;
   auto text = scalar_of(*this, node, key);
   long value = 0;
   try {
@@ -124,7 +169,7 @@ long YamlReader::integer(const YAML::Node& map, const char* key, long fallback, 
 
 bool YamlReader::boolean(const YAML::Node& map, const char* key, bool fallback) const {
   auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
+  if (absent(*this, map, node, key)) return fallback;
   auto text = scalar_of(*this, node, key);
   if (text == "true" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "no" || text == "off") return false;

@@ -4,7 +4,7 @@
 # four boards (Sentry2-MIB) and a simulated UPS (UPS-MIB, RFC 1628); its traps go to a snmptrapd on
 # DEMO_PORT+1 that logs them and to netpower-manager on DEMO_PORT+2, which polls the agent, keeps history
 # in SQLite and serves /metrics and the JSON API on 127.0.0.1:9641 (DEMO_HTTP_PORT overrides). Prints
-# commands to try; Ctrl-C stops everything.
+# commands to try (each works when pasted); Ctrl-C stops everything in order and says how each ended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -38,37 +38,84 @@ sed -e "s|@PORT@|$port|" -e "s|@VIEWER_USER@|$viewer_user|" -e "s|@RUN_DIR@|$run
   -e "s|@MANAGER_TRAP_PORT@|$manager_trap_port|" -e "s|@HTTP_PORT@|$http_port|" \
   deploy/demo/manager.yaml.in > "$run_dir/manager.yaml"
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  echo "demo stopped; logs were in $run_dir"
-}
-trap cleanup EXIT INT TERM
+mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB:NETPOWER-MIB"
 
-SNMP_PERSISTENT_DIR="$run_dir/persist" MIBS="" /usr/sbin/snmpd -f -C -c "$run_dir/snmpd.conf" \
-  -Lf "$run_dir/snmpd.log" &
-pids+=($!)
+# Every process runs in its own session (setsid), so that Ctrl-C reaches only this script, which then
+# stops the stack in order (the agent, the manager, snmptrapd, snmpd), lets each one finish, and says
+# how each one ended. Logs go straight to files (a log pipe that dies first would kill its writer with
+# SIGPIPE); one `tail -F` shows the agent's and the manager's on this terminal.
+names=() pids=()
+start_process() {  # start_process NAME LOG COMMAND...
+  local name="$1" log="$2"
+  shift 2
+  setsid "$@" > /dev/null 2>> "$log" < /dev/null &
+  names+=("$name") pids+=($!)
+}
+wait_listening() {  # wait_listening udp|tcp PORT NAME LOG
+  for _ in $(seq 100); do
+    if ss -ln --"$1" | grep -q "127.0.0.1:$2 "; then return 0; fi
+    sleep 0.05
+  done
+  echo "$3 is not listening on $1 port $2; its log ($4):"
+  cat "$4"
+  exit 1
+}
+stopping=0
+stop_stack() {
+  [ "$stopping" = 1 ] && return
+  stopping=1
+  echo
+  echo "stopping the demo:"
+  local i pid rc
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid="${pids[$i]}"
+    kill -TERM "$pid" 2> /dev/null || { echo "  ${names[$i]}: had already exited"; continue; }
+    for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2> /dev/null; then
+      kill -KILL "$pid" 2> /dev/null || true
+      echo "  ${names[$i]}: did not stop within 10 s after SIGTERM; killed"
+    fi
+    rc=0
+    wait "$pid" 2> /dev/null || rc=$?
+    if [ "$rc" = 0 ]; then
+      echo "  ${names[$i]}: stopped cleanly"
+    elif [ "$rc" -gt 128 ]; then
+      echo "  ${names[$i]}: ended by signal $((rc - 128)) (exit status $rc)"
+    else
+      echo "  ${names[$i]}: exited with status $rc (see its log)"
+    fi
+  done
+  if [ -n "${tail_pid:-}" ]; then kill "$tail_pid" 2> /dev/null || true; fi
+  echo "logs are in $run_dir"
+}
+trap stop_stack EXIT
+trap 'exit 130' INT TERM
+
+start_process snmpd "$run_dir/snmpd.log" env SNMP_PERSISTENT_DIR="$run_dir/persist" MIBS="" \
+  /usr/sbin/snmpd -f -C -c "$run_dir/snmpd.conf" -Lf "$run_dir/snmpd.log"
 for _ in $(seq 50); do [ -S "$agentx" ] && break; sleep 0.1; done
-trap_port=$((port + 1))
-printf 'authCommunity log %s\n' "$trap_community" > "$run_dir/snmptrapd.conf"
-MIBS="" snmptrapd -f -C -c "$run_dir/snmptrapd.conf" -On -Lf "$run_dir/traps.log" \
-  "udp:127.0.0.1:$trap_port" &
-pids+=($!)
 [ -S "$agentx" ] || { echo "snmpd did not start; see $run_dir/snmpd.log"; cat "$run_dir/snmpd.log"; exit 1; }
 
-build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agentx" \
-  2> >(tee "$run_dir/agent.log" >&2) &
-pids+=($!)
+# snmptrapd loads our MIBs, so that the traps log shows names (sentry2ChainStart, ...). The UPS traps
+# stay numeric (.1.3.6.1.2.1.33.2.N): RFC 1628's UPS-MIB file is not among the MIBs we ship.
+trap_port=$((port + 1))
+printf 'authCommunity log %s\n' "$trap_community" > "$run_dir/snmptrapd.conf"
+start_process snmptrapd "$run_dir/snmptrapd.stderr" env MIBS="" snmptrapd -f -C \
+  -c "$run_dir/snmptrapd.conf" $mibs:SNMPv2-MIB -Lf "$run_dir/traps.log" "udp:127.0.0.1:$trap_port"
 
 # The manager: polls the agent as the read-only viewer, receives its traps, keeps history in SQLite.
-NETPOWER_DEMO_VIEWER_AUTH="$viewer_auth" NETPOWER_DEMO_VIEWER_PRIV="$viewer_priv" \
-  NETPOWER_DEMO_TRAP_COMMUNITY="$trap_community" \
-  build/manager/netpower-manager --config "$run_dir/manager.yaml" \
-  2> >(tee "$run_dir/manager.log" >&2) &
-pids+=($!)
+start_process netpower-manager "$run_dir/manager.log" env NETPOWER_DEMO_VIEWER_AUTH="$viewer_auth" \
+  NETPOWER_DEMO_VIEWER_PRIV="$viewer_priv" NETPOWER_DEMO_TRAP_COMMUNITY="$trap_community" \
+  build/manager/netpower-manager --config "$run_dir/manager.yaml"
 
-mibs="-M $root/mibs:$root/third_party/mibs -m Sentry2-MIB:NETPOWER-MIB"
+# Both trap receivers listen before the agent starts: its sentry2ChainStart reaches them.
+wait_listening udp "$trap_port" snmptrapd "$run_dir/snmptrapd.stderr"
+wait_listening udp "$manager_trap_port" netpower-manager "$run_dir/manager.log"
+start_process netpower-agent "$run_dir/agent.log" \
+  build/agent/netpower-agent --config "$run_dir/agent.yaml" --agentx-socket "$agentx"
+tail -n +1 -F "$run_dir/agent.log" "$run_dir/manager.log" >&2 &
+tail_pid=$!
+
 v3="-v3 -l authPriv -u $admin_user -a SHA -A $admin_auth -x AES -X $admin_priv"
 target="udp:127.0.0.1:$port"
 sleep 1
@@ -87,22 +134,29 @@ Try, in another terminal (port B1 is written .\'B1\': a fixed-size index, .66.49
   snmpbulkwalk $mibs -v2c -c $read_community $target sentry2PortTable
   snmpget      $mibs $v3 $target sentry2PortControlStatus.\'B1\' sentry2PortDeviceLoad.\'B1\'
   snmpset      $mibs $v3 $target sentry2PortPowerAction.\'B1\' i reboot
-  watch -n1 snmpget $mibs $v3 $target sentry2PortControlStatus.\'B1\'   # Shutdown 30 s (its delay), Reboot 15 s, On
+  watch -n1 'snmpget -Oqv $mibs $v3 $target sentry2PortControlStatus.66.49'   # Shutdown 30 s (its delay), Reboot 15 s, On
   snmpset      $mibs $v3 $target netpowerGroupActionTarget.\"admin\" s web netpowerGroupActionCommand.\"admin\" i powerOff
   snmpget      $mibs $v3 $target netpowerGroupActionResult.\"admin\"    # "2 port(s) turned off, 0 port(s) locked"
   snmpset      $mibs $v3 $target sentry2PortPowerAction.\'A1\' i powerOff   # inconsistentValue: A1 is locked
-  snmpset      $mibs $v3 $target netpowerPortLoadHigh.\'B1\' i 2            # kept in $run_dir/agent-settings.yaml
+Load traps are off by default (docs/agent-traps.md): enable B1's, then lower its limit below its 2.5 A:
+  snmpset      $mibs $v3 $target netpowerPortTrapLoad.\'B1\' i true netpowerPortLoadHigh.\'B1\' i 2
+  tail -f $run_dir/traps.log     # sentry2PortDeviceLoadHighError for B1, repeated every 60 s
+  (both settings are kept in $run_dir/agent-settings.yaml)
   snmpset      $mibs -v2c -c $write_community $target sentry2PortPowerAction.\'D4\' i powerOn
   snmpwalk     $mibs -v2c -c $error_community $target sentry2ErrorGroup
 The simulated hardware (faults, loads, temperatures; docs/simulator.md):
   build/collectors/sim/netpower-simctl $sim_socket state
   build/collectors/sim/netpower-simctl $sim_socket fault B2 no-response
   build/collectors/sim/netpower-simctl $sim_socket load B1 7.5
-The UPS (UPS-MIB, mib-2.33; traps are logged to $run_dir/traps.log):
+The UPS (UPS-MIB, mib-2.33, numeric: we ship no UPS-MIB file; docs/ups.md). In this order, since a
+battery test cannot run on battery. A test needs the current upsTestSpinLock (.33.1.7.2.0) in the same
+request as upsTestId (.33.1.7.1.0 = upsTestQuickBatteryTest, .33.1.7.7.4):
   snmpwalk     $v3 -On $target .1.3.6.1.2.1.33
-  build/collectors/sim/netpower-simctl $ups_socket mains off      # upsTrapOnBattery every minute
-  snmpset      $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i 1 .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
-  snmpset      $v3 $target .1.3.6.1.2.1.33.1.8.2.0 i 120       # upsShutdownAfterDelay
+  lock=\$(snmpget -Oqv $v3 $target .1.3.6.1.2.1.33.1.7.2.0); snmpset $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i "\$lock" .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
+  snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.7.3.0   # upsTestResultsSummary: inProgress(5), then donePass(1) after 10 s
+  build/collectors/sim/netpower-simctl $ups_socket mains off      # upsTrapOnBattery at once, then every minute
+  snmpset      $v3 $target .1.3.6.1.2.1.33.1.8.2.0 i 120       # upsShutdownAfterDelay: 120 s; -1 aborts
+  build/collectors/sim/netpower-simctl $ups_socket mains on
   tail -f $run_dir/traps.log
 
 The manager (polls every 10 s, receives the agent's traps; docs/manager.md):
@@ -110,8 +164,8 @@ The manager (polls every 10 s, receives the agent's traps; docs/manager.md):
   API               http://127.0.0.1:$http_port/api/v1/status
   history (SQLite)  $run_dir/manager.db
   build/manager/ctl/netpowerctl status --manager http://127.0.0.1:$http_port --agent demo-rack1
-  sqlite3 $run_dir/manager.db "select time, kind, text from events order by time desc limit 10"
+  sqlite3 $run_dir/manager.db "select strftime('%Y-%m-%d %H:%M:%f', time / 1e6, 'unixepoch', 'localtime') as time, kind, text from events order by id desc limit 10"
 
-Ctrl-C stops the demo.
+Ctrl-C stops the demo: the agent, the manager, snmptrapd and snmpd, in that order.
 INFO
 wait "${pids[@]}"

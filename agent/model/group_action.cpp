@@ -64,6 +64,11 @@ std::optional<GroupResult> ChainModel::act_group(const std::string& target, Powe
                                                  const std::function<bool(PortId)>& may_switch) {
   auto ports = resolve_target(target);
   if (ports.empty()) return std::nullopt;
+  if (may_switch && same_text(target, "ALL")) {
+    // The patent: a user's ALL is every port that user may switch, so the others are not
+    // "not permitted" there. A group or a port named explicitly still counts them.
+    std::erase_if(ports, [&](PortId id) { return !may_switch(id); });
+  }
   GroupResult result;
   bool any_done = false;
   for (auto id : ports) {

@@ -77,13 +77,50 @@ void emit_port(YAML::Emitter& out, const PortSettings& p, const PortSettings& ba
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
+void emit_ups(YAML::Emitter& out, const ups::UpsPersistent& u, const ups::UpsPersistent& base) {
+  if (u == base) return;
+  out << YAML::Key << "ups" << YAML::Value << YAML::BeginMap;
+  put(out, "name", u.name, base.name);
+  put(out, "attached_devices", u.attached_devices, base.attached_devices);
+  put(out, "low_battery_minutes", u.low_batt_minutes, base.low_batt_minutes);
+  if (u.shutdown_type != base.shutdown_type) {
+    out << YAML::Key << "shutdown_type" << YAML::Value
+        << (u.shutdown_type == ups::ShutdownType::kSystem ? "system" : "output");
+  }
+  put(out, "auto_restart", u.auto_restart, base.auto_restart);
+  out << YAML::EndMap;
+}
+
+void read_ups(const core::YamlReader& r, const YAML::Node& node, ups::UpsPersistent& out) {
+  r.expect_map(
+      node, "the saved UPS settings",
+      {"name", "attached_devices", "low_battery_minutes", "shutdown_type", "auto_restart"});
+  if (!node) return;
+  out.name = r.string(node, "name", out.name, 63);
+  out.attached_devices = r.string(node, "attached_devices", out.attached_devices, 63);
+  out.low_batt_minutes = r.integer(node, "low_battery_minutes", out.low_batt_minutes, 0, 120);
+  auto type = r.string(node, "shutdown_type",
+                       out.shutdown_type == ups::ShutdownType::kSystem ? "system" : "output");
+  if (type != "output" && type != "system") {
+    r.fail(node["shutdown_type"], "'shutdown_type' is output or system");
+  }
+  out.shutdown_type = type == "system" ? ups::ShutdownType::kSystem : ups::ShutdownType::kOutput;
+  out.auto_restart = r.boolean(node, "auto_restart", out.auto_restart);
+}
+
 }  // namespace
 
-SettingsStore::SettingsStore(std::string path, ChainSettings base)
-    : path_(std::move(path)), base_(std::move(base)) {}
+SettingsStore::SettingsStore(std::string path, ChainSettings base, ups::UpsPersistent ups_base)
+    : path_(std::move(path)),
+      base_(std::move(base)),
+      ups_base_(std::move(ups_base)),
+      chain_(base_),
+      ups_(ups_base_) {}
 
-ChainSettings SettingsStore::load() const {
+ChainSettings SettingsStore::load() {
   ChainSettings settings = base_;
+  ups_ = ups_base_;
+  chain_ = base_;
   std::error_code ec;
   if (!std::filesystem::exists(path_, ec)) {
     spdlog::info("no saved settings in {}: the configuration file's settings apply", path_);
@@ -91,13 +128,37 @@ ChainSettings SettingsStore::load() const {
   }
   core::YamlReader reader(path_);
   auto root = reader.load();
-  if (!root || root.IsNull()) return settings;
-  reader.expect_map(root, "the saved settings", {"version", "chain"});
+  if (!root || root.IsNull()) {
+    // The agent always writes a `version:` line and renames a complete file into place, so an
+    // empty (or comment-only) file is damage, not "no changes": refuse rather than forget them.
+    throw core::ConfigError(
+        path_, 0, 0,
+        "the settings file is empty or holds only comments, so the settings saved over SNMP are "
+        "lost (the agent never writes such a file); restore it from a backup, or start once with "
+        "--reset-settings (or delete the file) to start from the configuration file's settings");
+  }
+  reader.expect_map(root, "the saved settings", {"version", "chain", "ups"});
   auto version = reader.integer(root, "version", 1, 1, 1);
   (void)version;
   read_chain_settings(reader, root["chain"], settings);
+  read_ups(reader, root["ups"], ups_);
+  chain_ = settings;
   spdlog::info("settings changed over SNMP restored from {}", path_);
   return settings;
+}
+
+std::string SettingsStore::reset() {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) return "";
+  auto aside = path_ + ".reset";
+  std::filesystem::rename(path_, aside, ec);
+  if (ec) {
+    throw core::ConfigError(
+        path_, 0, 0, "cannot move the settings file aside to " + aside + ": " + ec.message());
+  }
+  spdlog::warn("--reset-settings: {} moved to {}; the configuration file's settings apply", path_,
+               aside);
+  return aside;
 }
 
 std::string SettingsStore::render(const ChainSettings& s) const {
@@ -128,12 +189,23 @@ std::string SettingsStore::render(const ChainSettings& s) const {
     emit_port(out, s.port(id), base_.port(id));
   }
   if (any_port) out << YAML::EndMap;
-  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndMap;
+  emit_ups(out, ups_, ups_base_);
+  out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
 
 std::string SettingsStore::save(const ChainSettings& settings) {
-  auto text = render(settings);
+  chain_ = settings;
+  return write(render(settings));
+}
+
+std::string SettingsStore::save_ups(const ups::UpsPersistent& ups) {
+  ups_ = ups;
+  return write(render(chain_));
+}
+
+std::string SettingsStore::write(const std::string& text) {
   auto tmp = path_ + ".tmp";
   std::string error;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);

@@ -206,7 +206,15 @@ void UpsMib::add_input() {
              [this]() { return Value::counter32(model_.input_line_bads()); },
              {},
              {}});
-  add_scalar(kInput + Oid{2}, []() { return Value::integer32(1); });
+  // upsInputNumLines is the number of rows of upsInputTable: 0 while it has none (link lost).
+  add_scalar(kInput + Oid{2}, [this]() {
+    bool row = false;
+    for (const char* name :
+         {var::kInputFrequency, var::kInputVoltage, var::kInputCurrent, var::kInputRealPower}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -227,8 +235,15 @@ void UpsMib::add_output() {
   add_scalar(kOutput + Oid{1}, [this]() -> std::optional<Value> {
     return Value::integer32(static_cast<long>(model_.output_source()));
   });
-  add_scalar(kOutput + Oid{2}, [this]() { return measured(var::kOutputFrequency, 10.0); });
-  add_scalar(kOutput + Oid{3}, []() { return Value::integer32(1); });
+  add_scalar(kOutput + Oid{2}, [this]() { return output_frequency(); });
+  add_scalar(kOutput + Oid{3}, [this]() {
+    bool row = false;
+    for (const char* name :
+         {var::kOutputVoltage, var::kOutputCurrent, var::kOutputRealPower, var::kLoad}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -248,9 +263,33 @@ void UpsMib::add_output() {
   }
 }
 
+// output.frequency where the UPS measures it. A UPS that measures one frequency only (Megatec's Q1,
+// NUT's input.frequency) and is not an online (double-conversion) UPS passes the mains through
+// while it is on them, so its output frequency is that one; on battery it is left absent.
+std::optional<Value> UpsMib::output_frequency() const {
+  if (auto v = measured(var::kOutputFrequency, 10.0)) return v;
+  if (!model_.has_data() || model_.vars().get(var::kOutputFrequency)) return std::nullopt;
+  auto type = model_.vars().get(var::kType).value_or("");
+  if (type.find("online") != std::string::npos && type.find("offline") == std::string::npos) {
+    return std::nullopt;
+  }
+  auto source = model_.output_source();
+  if (source != ups::OutputSource::kNormal && source != ups::OutputSource::kBooster &&
+      source != ups::OutputSource::kReducer) {
+    return std::nullopt;
+  }
+  return measured(var::kInputFrequency, 10.0);
+}
+
 void UpsMib::add_bypass() {
   add_scalar(kBypass + Oid{1}, [this]() { return measured(var::kBypassFrequency, 10.0); });
-  add_scalar(kBypass + Oid{2}, []() { return Value::integer32(1); });
+  add_scalar(kBypass + Oid{2}, [this]() {
+    bool row = false;
+    for (const char* name : {var::kBypassVoltage, var::kBypassCurrent, var::kBypassRealPower}) {
+      row = row || measured(name, 1.0).has_value();
+    }
+    return Value::integer32(row ? 1 : 0);
+  });
   struct Column {
     oid column;
     const char* name;
@@ -309,19 +348,33 @@ void UpsMib::add_test() {
       [this](const SetRequest& r) {
         auto kind =
             static_cast<ups::TestKind>(r.varbind.val.objid[r.varbind.val_len / sizeof(oid) - 1]);
-        spdlog::info("UPS-MIB: upsTestId set to {}", static_cast<int>(kind));
+        spdlog::info("UPS-MIB: upsTestId set to {}{}", static_cast<int>(kind),
+                     test_id_alone_ ? " (without upsTestSpinLock)" : "");
+        // The lock advances as if the manager had set it: others see that a test was started.
+        if (test_id_alone_) model_.take_spin_lock(model_.test_spin_lock());
+        test_id_alone_ = false;
         model_.start_test(kind);
         return SNMP_ERR_NOERROR;
       },
       [this](const SetRequest& r) {
         // "Sets to this variable require the presence of upsTestSpinLock in the same SNMP
         // message."
-        if (spin_lock_request_ != r.request_id) {
-          spdlog::warn("UPS-MIB: upsTestId set without upsTestSpinLock in the same request");
-          return SNMP_ERR_INCONSISTENTVALUE;
-        }
         auto kind =
             static_cast<ups::TestKind>(r.varbind.val.objid[r.varbind.val_len / sizeof(oid) - 1]);
+        test_id_alone_ = false;
+        if (spin_lock_request_ != r.request_id) {
+          // NUT's snmp-ups (mibs=ietf) sets upsTestId alone. Accepted, when configured, only
+          // while no test runs: then no other manager's test can be overridden, which is what
+          // the spin lock protects. An abort always needs the lock.
+          bool alone_ok = model_.settings().test_without_spin_lock &&
+                          kind != ups::TestKind::kAbortTestInProgress &&
+                          model_.test_summary() != ups::TestSummary::kInProgress;
+          if (!alone_ok) {
+            spdlog::warn("UPS-MIB: upsTestId set without upsTestSpinLock in the same request");
+            return SNMP_ERR_INCONSISTENTVALUE;
+          }
+          test_id_alone_ = true;
+        }
         auto refusal = model_.can_start_test(kind);
         if (refusal != Refusal::kNone) {
           spdlog::warn("UPS-MIB: test {} refused ({})", static_cast<int>(kind),
@@ -431,7 +484,11 @@ void UpsMib::add_config() {
     if (!volts || !amps) return std::nullopt;
     return Value::integer32(scaled(*volts * *amps, 1.0));
   });
-  add_scalar(kConfig + Oid{6}, [this]() { return rating(var::kRealPowerNominal, 1.0); });
+  add_scalar(kConfig + Oid{6}, [this]() -> std::optional<Value> {
+    // NUT drivers name the rated watts ups.realpower.nominal or output.realpower.nominal.
+    auto v = rating(var::kRealPowerNominal, 1.0);
+    return v ? v : rating("output.realpower.nominal", 1.0);
+  });
   add_writable(
       kConfig + Oid{7}, [this]() { return Value::integer32(model_.low_batt_minutes()); },
       [](const SetRequest& r) { return integer_in(r, 0, kMaxInteger); },
@@ -462,11 +519,13 @@ void UpsMib::add_config() {
 
 Varbinds UpsMib::on_battery_varbinds() const {
   Varbinds out;
-  long minutes = 1;
-  if (auto seconds = model_.vars().number(var::kBatteryRuntime)) {
-    minutes = std::max(1L, scaled(*seconds / 60.0, 1.0));
+  // What the MIB has, nothing invented: without a runtime estimate the object is absent, and so
+  // is its varbind (a made-up 1 minute would read as a battery about to die).
+  auto seconds = model_.has_data() ? model_.vars().number(var::kBatteryRuntime) : std::nullopt;
+  if (seconds) {
+    out.emplace_back(kBattery + Oid{3, 0},
+                     Value::integer32(std::max(1L, scaled(*seconds / 60.0, 1.0))));
   }
-  out.emplace_back(kBattery + Oid{3, 0}, Value::integer32(minutes));
   out.emplace_back(kBattery + Oid{2, 0}, Value::integer32(model_.seconds_on_battery()));
   out.emplace_back(kConfig + Oid{7, 0}, Value::integer32(model_.low_batt_minutes()));
   return out;

@@ -60,12 +60,16 @@ class UpsMib {
   // A measured value scaled to the RFC's unit, or nothing while the UPS cannot be read.
   std::optional<Value> measured(const char* name, double scale) const;
   std::optional<Value> rating(const char* name, double scale) const;
+  std::optional<Value> output_frequency() const;
 
   ups::UpsModel& model_;
   std::string agent_version_;
   MibTree tree_;
   std::uint64_t built_for_ = std::numeric_limits<std::uint64_t>::max();
   long spin_lock_request_ = -1;  // the request that carried a valid upsTestSpinLock
+  // The SET being committed has upsTestId without upsTestSpinLock (NUT's snmp-ups). A flag, not a
+  // request id: through AgentX the commit comes in another PDU than the test phase.
+  bool test_id_alone_ = false;
 };
 
 }  // namespace netpower::agent::snmp

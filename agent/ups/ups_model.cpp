@@ -57,8 +57,8 @@ UpsModel::UpsModel(core::EventLoop& loop, collectors::UpsCollector& collector,
       started_(loop.clock().now()) {}
 
 UpsModel::~UpsModel() {
-  for (auto* timer :
-       {&poll_timer_, &on_battery_trap_timer_, &shutdown_.timer, &startup_.timer, &reboot_.timer}) {
+  for (auto* timer : {&poll_timer_, &on_battery_trap_timer_, &shutdown_.timer, &startup_.timer,
+                      &reboot_.timer, &imminent_timer_}) {
     if (*timer) loop_.cancel(**timer);
   }
 }
@@ -89,6 +89,8 @@ void UpsModel::poll() {
     }
   }
   if (has_data()) {
+    ever_read_ = true;
+    if (fsd_is_ours_ && !shutdown_sent_ && !vars().has_status("FSD")) fsd_is_ours_ = false;
     for (const auto& [name, value] : vars().all()) {
       bool rating = name.ends_with(".nominal") || name.starts_with("input.transfer.");
       if (rating || name == var::kMfr || name == var::kModel || name == var::kFirmware) {
@@ -180,7 +182,11 @@ OutputSource UpsModel::output_source() const {
 std::set<Alarm> UpsModel::present_alarms() const {
   std::set<Alarm> present;
   if (!has_data()) {
-    present.insert(Alarm::kCommunicationsLost);
+    // Before the first answer the collector says "lost" too: that is a UPS not read yet, not a
+    // lost one, unless it stays silent for the whole start grace.
+    if (ever_read_ || loop_.clock().now() - started_ >= kStartGrace) {
+      present.insert(Alarm::kCommunicationsLost);
+    }
   } else {
     const auto& v = vars();
     bool on_battery = v.has_status("OB");
@@ -209,12 +215,16 @@ std::set<Alarm> UpsModel::present_alarms() const {
     }
     if (off && !mains_present()) present.insert(Alarm::kAwaitingPower);
     if (v.has_status("ALARM")) present.insert(Alarm::kGeneralFault);
-    if (v.has_status("FSD")) present.insert(Alarm::kShutdownImminent);
+    // A UPS counting a shutdown we sent shows FSD for all of its delay (Megatec: from S02 on) and
+    // until a poll after an abort: our own countdown says when it is imminent, not the flag.
+    if (v.has_status("FSD") && !fsd_is_ours_) present.insert(Alarm::kShutdownImminent);
     if (test_summary_ == TestSummary::kDoneError) present.insert(Alarm::kDiagnosticTestFailed);
   }
   if (shutdown_.deadline) {
     present.insert(Alarm::kShutdownPending);
-    if (*shutdown_.deadline - loop_.clock().now() < 5s) present.insert(Alarm::kShutdownImminent);
+    if (*shutdown_.deadline - loop_.clock().now() < kImminent) {
+      present.insert(Alarm::kShutdownImminent);
+    }
   }
   if (test_summary_ == TestSummary::kInProgress) present.insert(Alarm::kTestInProgress);
   return present;
@@ -380,6 +390,8 @@ long UpsModel::reboot_with_duration() const { return remaining(reboot_); }
 void UpsModel::set_shutdown_after_delay(long seconds) {
   bool had_sent = shutdown_sent_;
   clear(shutdown_);
+  if (imminent_timer_) loop_.cancel(*imminent_timer_);
+  imminent_timer_.reset();
   shutdown_sent_ = false;
   hardware_restarts_ = false;
   if (seconds < 0) {
@@ -419,6 +431,7 @@ void UpsModel::schedule_shutdown_send() {
             auto_restart_ && !mains_present() ? cmd::kShutdownReturn : cmd::kShutdownStayoff;
       }
       shutdown_sent_ = true;
+      fsd_is_ours_ = true;
       send(command, [this](bool ok) {
         if (!ok) {
           shutdown_sent_ = false;
@@ -427,6 +440,7 @@ void UpsModel::schedule_shutdown_send() {
       });
     }
     // The agent keeps its own countdown for the MIB and the alarms.
+    arm_imminent();
     shutdown_.timer = loop_.call_at(*shutdown_.deadline, [this]() {
       shutdown_.timer.reset();
       on_shutdown_deadline();
@@ -437,6 +451,16 @@ void UpsModel::schedule_shutdown_send() {
   } else {
     fire();
   }
+}
+
+// upsAlarmShutdownImminent: "less than 5 seconds" before the countdown ends, on time rather
+// than at the next poll.
+void UpsModel::arm_imminent() {
+  if (imminent_timer_) loop_.cancel(*imminent_timer_);
+  imminent_timer_ = loop_.call_at(*shutdown_.deadline - kImminent + 1ms, [this]() {
+    imminent_timer_.reset();
+    update_alarms();
+  });
 }
 
 void UpsModel::on_shutdown_deadline() {

@@ -27,6 +27,8 @@ struct UpsAgentSettings {
   double temperature_max = 40.0;  // upsAlarmTempBad outside [min, max] degrees C
   double temperature_min = 0.0;
   core::Duration test_timeout = std::chrono::hours(2);  // a test with no result by then: warning
+  // Accept a SET of upsTestId without upsTestSpinLock when no test runs (NUT's snmp-ups does so).
+  bool test_without_spin_lock = true;
 };
 
 // upsWellKnownTests: the last arc of 1.3.6.1.2.1.33.1.7.7.N.
@@ -62,15 +64,32 @@ enum class OutputSource : int {
 enum class ShutdownType : int { kOutput = 1, kSystem = 2 };
 enum class AudibleStatus : int { kDisabled = 1, kEnabled = 2, kMuted = 3 };
 
+// The UPS-MIB settings a manager writes and the agent keeps across restarts (the settings store):
+// upsIdentName, upsIdentAttachedDevices, upsConfigLowBattTime, upsShutdownType, upsAutoRestart.
+struct UpsPersistent {
+  std::string name;
+  std::string attached_devices;
+  long low_batt_minutes = 2;
+  ShutdownType shutdown_type = ShutdownType::kOutput;
+  bool auto_restart = true;
+  bool operator==(const UpsPersistent&) const = default;
+};
+
 struct UpsEvents {
   std::function<void()> on_battery;      // upsTrapOnBattery: at once, then every interval
   std::function<void()> test_completed;  // upsTrapTestCompleted
   std::function<void(const AlarmRow&)> alarm_added;    // upsTrapAlarmEntryAdded
   std::function<void(const AlarmRow&)> alarm_removed;  // upsTrapAlarmEntryRemoved
+  std::function<void()> settings_changed;  // a UpsPersistent setting changed (over SNMP)
 };
 
 // Why a SET cannot be carried out (the MIB maps it to an SNMP error).
 enum class Refusal { kNone, kBusy, kUnsupported, kNoUps };
+
+// How long a UPS that never answered is "not read yet" rather than lost (no CommunicationsLost
+// alarm added and removed at every start); upsAlarmShutdownImminent's "less than 5 seconds".
+inline constexpr core::Duration kStartGrace = std::chrono::seconds(30);
+inline constexpr core::Duration kImminent = std::chrono::seconds(5);
 
 class UpsModel {
  public:
@@ -97,9 +116,28 @@ class UpsModel {
   // sysUpTime-like ticks (hundredths of a second) of the agent's clock since the model started.
   std::uint32_t ticks() const;
 
+  // The settings kept across restarts, and their restoring at start (fires no event).
+  UpsPersistent persistent() const {
+    return {settings_.name, settings_.attached_devices, settings_.low_batt_minutes, shutdown_type_,
+            auto_restart_};
+  }
+  void restore(const UpsPersistent& saved) {
+    settings_.name = saved.name;
+    settings_.attached_devices = saved.attached_devices;
+    settings_.low_batt_minutes = saved.low_batt_minutes;
+    shutdown_type_ = saved.shutdown_type;
+    auto_restart_ = saved.auto_restart;
+  }
+
   // Ident (upsIdentName and upsIdentAttachedDevices are read-write).
-  void set_name(std::string name) { settings_.name = std::move(name); }
-  void set_attached_devices(std::string text) { settings_.attached_devices = std::move(text); }
+  void set_name(std::string name) {
+    settings_.name = std::move(name);
+    changed();
+  }
+  void set_attached_devices(std::string text) {
+    settings_.attached_devices = std::move(text);
+    changed();
+  }
 
   // Battery and input.
   BatteryStatus battery_status() const;
@@ -129,8 +167,14 @@ class UpsModel {
   long reboot_with_duration() const;
   ShutdownType shutdown_type() const { return shutdown_type_; }
   bool auto_restart() const { return auto_restart_; }
-  void set_shutdown_type(ShutdownType type) { shutdown_type_ = type; }
-  void set_auto_restart(bool on) { auto_restart_ = on; }
+  void set_shutdown_type(ShutdownType type) {
+    shutdown_type_ = type;
+    changed();
+  }
+  void set_auto_restart(bool on) {
+    auto_restart_ = on;
+    changed();
+  }
   Refusal can_control() const;
   // -1 aborts; 0 acts at once.
   void set_shutdown_after_delay(long seconds);
@@ -139,7 +183,10 @@ class UpsModel {
 
   // Configuration.
   long low_batt_minutes() const { return settings_.low_batt_minutes; }
-  void set_low_batt_minutes(long minutes) { settings_.low_batt_minutes = minutes; }
+  void set_low_batt_minutes(long minutes) {
+    settings_.low_batt_minutes = minutes;
+    changed();
+  }
   AudibleStatus audible_status() const;
   Refusal can_set_audible(AudibleStatus status) const;
   void set_audible_status(AudibleStatus status);
@@ -150,6 +197,9 @@ class UpsModel {
     std::optional<core::TimerId> timer;
   };
 
+  void changed() {
+    if (events_.settings_changed) events_.settings_changed();
+  }
   bool supports(const char* command) const;
   void send(collectors::UpsCommand command, std::function<void(bool)> then = {});
   void update_alarms();
@@ -161,6 +211,7 @@ class UpsModel {
   void clear(Countdown& countdown);
   long remaining(const Countdown& countdown) const;
   void schedule_shutdown_send();
+  void arm_imminent();
   void on_shutdown_deadline();
   void on_startup_deadline();
   void on_reboot_deadline();
@@ -173,6 +224,7 @@ class UpsModel {
   UpsEvents events_;
   core::TimePoint started_;
   std::optional<core::TimerId> poll_timer_;
+  bool ever_read_ = false;
   collectors::UpsReading reading_;
   collectors::UpsVars static_vars_;
 
@@ -200,7 +252,9 @@ class UpsModel {
   Countdown shutdown_;
   Countdown startup_;
   Countdown reboot_;
-  bool shutdown_sent_ = false;      // the UPS counts the pending shutdown itself
+  bool shutdown_sent_ = false;  // the UPS counts the pending shutdown itself
+  bool fsd_is_ours_ = false;    // FSD comes from a shutdown we sent (until a poll without it)
+  std::optional<core::TimerId> imminent_timer_;
   bool hardware_restarts_ = false;  // ... and restarts the output by itself afterwards
   bool off_as_requested_ = false;   // our shutdown turned the output off
   bool startup_waits_for_mains_ = false;

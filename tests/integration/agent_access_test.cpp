@@ -192,6 +192,20 @@ TEST_F(AgentAccess, UserSwitchesOnlyItsOwnPorts) {
   EXPECT_EQ(alice.set(group_action(3, "noc"), 'i', kPowerOff).error, "noAccess");
   EXPECT_EQ(alice.set(group_action(4, "alice"), 'u', "1").error, "noAccess")
       << "only Target and Command of the row are in the user's write view";
+
+  // The patent's group report: alice's ALL is her one port, not the chain's 104.
+  auto all = alice.set(
+      {{group_action(2, "alice"), 's', "ALL"}, {group_action(3, "alice"), 'i', kPowerOn}});
+  EXPECT_TRUE(all.ok()) << all.describe();
+  auto report = alice.get({group_action(8, "alice")});
+  ASSERT_TRUE(report.ok()) << report.describe();
+  EXPECT_EQ(report.varbinds.at(0).value, "1 port(s) turned on, 0 port(s) locked");
+  EXPECT_EQ(alice.get({control_status("A2")}).varbinds.at(0).value, "On");
+  auto named = alice.set(
+      {{group_action(2, "alice"), 's', "A2"}, {group_action(3, "alice"), 'i', kPowerOff}});
+  EXPECT_TRUE(named.ok()) << named.describe();
+  EXPECT_EQ(alice.get({group_action(8, "alice")}).varbinds.at(0).value,
+            "0 port(s) turned off, 0 port(s) locked, 1 port(s) not permitted");
 }
 
 TEST_F(AgentAccess, AdminSwitchesEveryPortAndWritesTheConfiguration) {

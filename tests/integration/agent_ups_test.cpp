@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "collectors/sim/sim_control_client.h"
 #include "tests/integration/agent_process.h"
@@ -40,7 +42,8 @@ class AgentUpsTest : public ::testing::Test {
         "  poll_interval: 1s\n"
         "  name: \"rack 7 UPS\"\n"
         "  attached_devices: \"web1, web2\"\n"
-        "  low_battery_minutes: 3\n"
+        "  low_battery_minutes: 3\n" +
+        extra_ups_yaml_ +
         "  settings:\n"
         "    control_socket: @UPS_SOCKET@\n"
         "    comm_lost_after: 20s\n"
@@ -77,6 +80,7 @@ class AgentUpsTest : public ::testing::Test {
   }
   std::string diagnostics() { return "agent log:\n" + agent_->log_text(); }
 
+  std::string extra_ups_yaml_;  // more keys of the ups: section
   TrapReceiver traps_;
   std::unique_ptr<SnmpdServer> snmpd_;
   std::unique_ptr<AgentProcess> agent_;
@@ -202,12 +206,36 @@ TEST_F(AgentUpsTest, MainsFailureRaisesAlarmsAndRepeatsOnBatteryEveryMinute) {
   EXPECT_EQ(get("3.1.0"), "1");
 }
 
+// NUT's snmp-ups (mibs=ietf) starts a test by setting upsTestId alone, as this snmpset does.
+TEST_F(AgentUpsTest, UpsTestIdAloneStartsATestWhenNoneRuns) {
+  const std::string id = kUps + "7.1.0", quick = "1.3.6.1.2.1.33.1.7.7.4";
+  auto alone = cli_->set(id, 'o', quick);
+  ASSERT_TRUE(alone.ok()) << alone.describe() << diagnostics();
+  EXPECT_EQ(get("7.3.0"), "5");  // inProgress
+  EXPECT_EQ(get("7.2.0"), "2") << "the spin lock advances as if it had been set";
+  auto again = cli_->set(id, 'o', quick);
+  EXPECT_EQ(again.error, "inconsistentValue") << "a running test is never overridden";
+  EXPECT_EQ(cli_->set(id, 'o', "1.3.6.1.2.1.33.1.7.7.2").error, "inconsistentValue")
+      << "an abort needs the spin lock";
+  ASSERT_TRUE(traps_.wait_for(kTrapTestCompleted, 10s)) << traps_.log_text();
+  EXPECT_EQ(get("7.3.0"), "1");
+  EXPECT_NE(ups("commands").find("test.battery.start.quick"), std::string::npos);
+}
+
+class AgentUpsStrictSpinLockTest : public AgentUpsTest {
+ protected:
+  AgentUpsStrictSpinLockTest() { extra_ups_yaml_ = "  test_without_spin_lock: false\n"; }
+};
+
+TEST_F(AgentUpsStrictSpinLockTest, UpsTestIdAloneIsRefusedWhenTheOptionIsOff) {
+  auto alone = cli_->set(kUps + "7.1.0", 'o', "1.3.6.1.2.1.33.1.7.7.4");
+  EXPECT_EQ(alone.error, "inconsistentValue") << alone.describe();
+  EXPECT_EQ(get("7.3.0"), "6");
+}
+
 TEST_F(AgentUpsTest, TestNeedsTheSpinLockRunsAndReportsItsResult) {
   const std::string spin = kUps + "7.2.0", id = kUps + "7.1.0";
   const std::string quick = "1.3.6.1.2.1.33.1.7.7.4";
-  // Without the spin lock in the same request: refused.
-  auto alone = cli_->set(id, 'o', quick);
-  EXPECT_EQ(alone.error, "inconsistentValue") << alone.describe();
   // With a stale spin lock value: refused, and nothing starts.
   auto stale = cli_->set({{spin, 'i', "7"}, {id, 'o', quick}});
   EXPECT_EQ(stale.error, "inconsistentValue") << stale.describe();
@@ -361,6 +389,35 @@ TEST(AgentPduAndUps, OneAgentServesTheChainAndTheUps) {
       },
       10s))
       << agent.log_text();
+}
+
+}  // namespace
+}  // namespace netpower::testing
+
+namespace netpower::testing {
+namespace {
+
+// UPS-MIB's writable settings are kept by the settings store like NETPOWER-MIB's: a restart of
+// the agent reads them back.
+TEST_F(AgentUpsTest, WritableSettingsSurviveAnAgentRestart) {
+  auto set = cli_->set({{kUps + "1.5.0", 's', "UPS rack 9"},
+                        {kUps + "1.6.0", 's', "db1, db2"},
+                        {kUps + "9.7.0", 'i', "7"},
+                        {kUps + "8.1.0", 'i', "2"},
+                        {kUps + "8.5.0", 'i', "2"}});
+  ASSERT_TRUE(set.ok()) << set.describe() << diagnostics();
+  EXPECT_EQ(get("1.5.0"), "UPS rack 9");
+  agent_->process().terminate();
+  std::ifstream in(agent_->settings_file());
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("UPS rack 9"), std::string::npos) << text.str();
+  agent_->start();
+  EXPECT_TRUE(eventually("1.5.0", "UPS rack 9")) << diagnostics();
+  EXPECT_EQ(get("1.6.0"), "db1, db2");
+  EXPECT_EQ(get("9.7.0"), "7");
+  EXPECT_EQ(get("8.1.0"), "2") << "upsShutdownType system";
+  EXPECT_EQ(get("8.5.0"), "2") << "upsAutoRestart off";
 }
 
 }  // namespace

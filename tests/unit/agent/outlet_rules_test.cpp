@@ -252,10 +252,16 @@ TEST_F(OutletRulesTest, GroupActionsCountPortsTheUserMayNotSwitchAndHoldsStillAp
                              [](PortId id) { return id.board.index == 0; });  // board A only
   ASSERT_TRUE(r);
   EXPECT_EQ(r->acted, 4) << "A1 deferred by its hold still counts as acted";
-  EXPECT_EQ(r->not_permitted, 4);
-  EXPECT_EQ(r->text, "4 port(s) turned off, 0 port(s) locked, 4 port(s) not permitted");
+  EXPECT_EQ(r->not_permitted, 0) << "a user's ALL is the ports that user may switch";
+  EXPECT_EQ(r->text, "4 port(s) turned off, 0 port(s) locked");
   EXPECT_EQ(control("A1"), ControlState::kPendingOff);
   EXPECT_TRUE(relay("B1"));
+  auto named =
+      model_->act_group("B2", PowerAction::kOff, [](PortId id) { return id.board.index == 0; });
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->text, "0 port(s) turned off, 0 port(s) locked, 1 port(s) not permitted")
+      << "a port named explicitly keeps its own count";
+  EXPECT_TRUE(relay("B2"));
 
   auto by_name = model_->act_group("SPARE", PowerAction::kOff);
   ASSERT_TRUE(by_name);
@@ -266,6 +272,23 @@ TEST_F(OutletRulesTest, GroupActionsCountPortsTheUserMayNotSwitchAndHoldsStillAp
   EXPECT_EQ(absolute->text, "1 port(s) rebooted, 0 port(s) locked");
   EXPECT_FALSE(model_->act_group("nosuch", PowerAction::kOff));
   EXPECT_FALSE(model_->act_group("C1", PowerAction::kOff)) << "not in a chain of two boards";
+}
+
+TEST_F(OutletRulesTest, AUsersAllIsItsOwnPortsWhileAGroupCountsTheOthers) {
+  cfg("A2").group = "web";
+  cfg("B1").group = "web";
+  start();
+  auto only_a1_a2 = [](PortId id) { return id.board.index == 0 && id.number <= 2; };
+  auto all = model_->act_group("all", PowerAction::kOff, only_a1_a2);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->text, "2 port(s) turned off, 0 port(s) locked");
+  EXPECT_TRUE(relay("A3"));
+  auto group = model_->act_group("web", PowerAction::kOn, only_a1_a2);
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->text, "1 port(s) turned on, 0 port(s) locked, 1 port(s) not permitted");
+  auto none = model_->act_group("ALL", PowerAction::kOff, [](PortId) { return false; });
+  ASSERT_TRUE(none) << "ALL still names the chain";
+  EXPECT_EQ(none->text, "0 port(s) turned off, 0 port(s) locked");
 }
 
 TEST_F(OutletRulesTest, WakeUpStatesApplyWhenABoardPowersUpAgain) {

@@ -105,5 +105,71 @@ TEST_F(SettingsStoreTest, ABrokenFileStopsTheLoadWithFileAndLine) {
   EXPECT_THROW(store.load(), core::ConfigError);
 }
 
+TEST_F(SettingsStoreTest, KeepsTheUpsMibSettingsBesideTheChainsOnes) {
+  auto path = dir_ / "s.yaml";
+  ups::UpsPersistent ups_base;
+  ups_base.name = "rack 7 UPS";
+  SettingsStore store(path.string(), base_, ups_base);
+  store.load();
+  auto chain = base_;
+  chain.location = "moved";
+  ASSERT_EQ(store.save(chain), "");
+  auto u = ups_base;
+  u.attached_devices = "web1";
+  u.low_batt_minutes = 9;
+  u.shutdown_type = ups::ShutdownType::kSystem;
+  u.auto_restart = false;
+  ASSERT_EQ(store.save_ups(u), "");
+  auto text = read(path);
+  EXPECT_EQ(text.find("rack 7 UPS"), std::string::npos) << "only differences: " << text;
+
+  SettingsStore again(path.string(), base_, ups_base);
+  EXPECT_EQ(again.load().location, "moved") << "the UPS save kept the chain's change";
+  EXPECT_EQ(again.ups(), u);
+  std::ofstream(path, std::ios::trunc) << "version: 1\nups:\n  shutdown_type: both\n";
+  EXPECT_THROW(again.load(), core::ConfigError);
+}
+
+TEST_F(SettingsStoreTest, AnEmptyOrCommentOnlyFileIsDamageAndStopsTheLoad) {
+  auto path = dir_ / "s.yaml";
+  for (const char* text : {"", "# only a comment\n", "\n\n"}) {
+    std::ofstream(path, std::ios::trunc) << text;
+    SettingsStore store(path.string(), base_);
+    try {
+      store.load();
+      FAIL() << "an empty settings file must not load as 'no changes': '" << text << "'";
+    } catch (const core::ConfigError& e) {
+      std::string what = e.what();
+      EXPECT_EQ(what.rfind(path.string() + ": ", 0), 0u) << what;
+      EXPECT_NE(what.find("empty"), std::string::npos) << what;
+      EXPECT_NE(what.find("--reset-settings"), std::string::npos) << what;
+    }
+  }
+}
+
+TEST_F(SettingsStoreTest, ResetMovesTheFileAsideAndTheBaseApplies) {
+  auto path = dir_ / "s.yaml";
+  std::ofstream(path) << "";
+  SettingsStore store(path.string(), base_);
+  EXPECT_EQ(store.reset(), path.string() + ".reset");
+  EXPECT_TRUE(fs::exists(dir_ / "s.yaml.reset"));
+  EXPECT_EQ(store.load(), base_);
+  EXPECT_EQ(store.reset(), "") << "no file: nothing to move";
+}
+
+TEST_F(SettingsStoreTest, AKeyWithoutAValueIsAnErrorWithFileAndLine) {
+  auto path = dir_ / "s.yaml";
+  std::ofstream(path) << "version: 1\nchain:\n  ports:\n    A1:\n      load_high:\n";
+  SettingsStore store(path.string(), base_);
+  try {
+    store.load();
+    FAIL() << "load_high without a value must not load";
+  } catch (const core::ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind(path.string() + ":5:", 0), 0u) << what;
+    EXPECT_NE(what.find("'load_high' has no value"), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace netpower::agent

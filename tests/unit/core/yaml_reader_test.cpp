@@ -148,6 +148,40 @@ TEST_F(YamlReaderTest, BooleansAcceptTheUsualSpellings) {
   EXPECT_THAT(e.problem(), HasSubstr("must be true or false"));
 }
 
+TEST_F(YamlReaderTest, DuplicateKeysAreRefusedNamingBothLines) {
+  auto e = config_error([&] { reader.load_string("boards: 2\nname: x\nboards: 3\n"); });
+  EXPECT_EQ(std::string(e.what()), "agent.yaml:3:1: duplicate key 'boards' (first at line 1)");
+}
+
+TEST_F(YamlReaderTest, DuplicateKeysAreRefusedAtAnyDepthAndInLists) {
+  auto nested = config_error([&] {
+    reader.load_string("chain:\n  ports:\n    A1: {name: a}\n    B1: {}\n    A1: {name: b}\n");
+  });
+  EXPECT_EQ(std::string(nested.what()), "agent.yaml:5:5: duplicate key 'A1' (first at line 3)");
+  auto in_list = config_error(
+      [&] { reader.load_string("users:\n  - { name: a, role: admin,\n      name: b }\n"); });
+  EXPECT_EQ(std::string(in_list.what()), "agent.yaml:3:7: duplicate key 'name' (first at line 2)");
+  EXPECT_NO_THROW(reader.load_string("a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n"))
+      << "the same key in different mappings is no duplicate";
+}
+
+TEST_F(YamlReaderTest, AKeyWithoutAValueIsAnErrorWithItsPlace) {
+  auto node = reader.load_string("a: 1\nload_high:\nname:\nwhen: ~\nflag:\n");
+  auto e = config_error([&] { reader.integer(node, "load_high", 4, 1, 60); });
+  EXPECT_EQ(e.line(), 2);
+  EXPECT_THAT(e.what(), StartsWith("agent.yaml:2:"));
+  EXPECT_THAT(e.problem(), HasSubstr("'load_high' has no value"));
+  EXPECT_THAT(config_error([&] { reader.string(node, "name", "x"); }).problem(),
+              HasSubstr("'name' has no value"));
+  EXPECT_THAT(config_error([&] { reader.duration(node, "when", {}); }).problem(),
+              HasSubstr("'when' has no value"));
+  EXPECT_THAT(config_error([&] { reader.boolean(node, "flag", true); }).problem(),
+              HasSubstr("'flag' has no value"));
+  EXPECT_THAT(config_error([&] { reader.number(node, "flag", 1, 0, 2); }).problem(),
+              HasSubstr("'flag' has no value"));
+  EXPECT_EQ(reader.integer(node, "absent", 4, 1, 60), 4) << "a key left out keeps its default";
+}
+
 TEST_F(YamlReaderTest, FailWithoutAPlaceHasNoLine) {
   auto e = config_error([&] { reader.fail(YAML::Node(), "no place"); });
   EXPECT_EQ(e.line(), 0);
