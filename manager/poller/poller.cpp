@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "manager/mib/oids.h"
 #include "manager/poller/poll_walk.h"
 #include "manager/snmp/ber.h"
 #include "manager/snmp/client.h"
@@ -75,8 +76,7 @@ model::Event to_event(const StateChange& change) {
 }
 
 std::vector<Oid> PollerOptions::default_subtrees() {
-  return {*parse_oid("1.3.6.1.4.1.1718.2.1"), *parse_oid("1.3.6.1.2.1.33.1"),
-          *parse_oid("1.3.6.1.4.1.32473.1.1")};
+  return {std::begin(mib::kDefaultPollSubtrees), std::end(mib::kDefaultPollSubtrees)};
 }
 
 namespace {

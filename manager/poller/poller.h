@@ -96,9 +96,8 @@ class PollSink {
 };
 
 struct PollerOptions {
-  // The subtrees walked in every poll, in order. Default: the Sentry2-MIB chain group
-  // (1.3.6.1.4.1.1718.2.1), the UPS-MIB objects (1.3.6.1.2.1.33.1), the NETPOWER-MIB
-  // (1.3.6.1.4.1.32473.1.1).
+  // The subtrees walked in every poll, in order. Default: mib::kDefaultPollSubtrees (the
+  // Sentry2-MIB chain group, the UPS-MIB objects, the NETPOWER-MIB objects).
   std::vector<Oid> subtrees = default_subtrees();
   // max-repetitions of each GETBULK; halved while the agent answers tooBig.
   std::int32_t max_repetitions = 25;

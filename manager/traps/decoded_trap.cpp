@@ -1,5 +1,7 @@
 #include "manager/traps/decoded_trap.h"
 
+#include "manager/mib/notifications.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -8,38 +10,6 @@
 namespace netpower::manager::traps {
 
 namespace {
-
-struct KnownTrap {
-  std::string_view oid;
-  const char* name;
-};
-
-// Sentry2-MIB (DESIGN.md), UPS-MIB (RFC 1628), SNMPv2-MIB generic traps (RFC 3418).
-constexpr KnownTrap kKnownTraps[] = {
-    {"1.3.6.1.4.1.1718.2.100.0.1", "sentry2ChainStart"},
-    {"1.3.6.1.4.1.1718.2.100.0.2", "sentry2BoardTemperatureHighError"},
-    {"1.3.6.1.4.1.1718.2.100.0.3", "sentry2BoardTemperatureLowError"},
-    {"1.3.6.1.4.1.1718.2.100.0.4", "sentry2BoardTemperatureNormal"},
-    {"1.3.6.1.4.1.1718.2.100.0.5", "sentry2PortControlStatusChange"},
-    {"1.3.6.1.4.1.1718.2.100.0.6", "sentry2PortModuleStatusError"},
-    {"1.3.6.1.4.1.1718.2.100.0.7", "sentry2PortModuleStatusNormal"},
-    {"1.3.6.1.4.1.1718.2.100.0.8", "sentry2PortDeviceLoadHighError"},
-    {"1.3.6.1.4.1.1718.2.100.0.9", "sentry2PortDeviceLoadLowError"},
-    {"1.3.6.1.4.1.1718.2.100.0.10", "sentry2PortDeviceLoadNormal"},
-    {"1.3.6.1.4.1.1718.2.100.0.11", "sentry2BoardInputLoadHighError"},
-    {"1.3.6.1.4.1.1718.2.100.0.12", "sentry2BoardInputLoadLowError"},
-    {"1.3.6.1.4.1.1718.2.100.0.13", "sentry2BoardInputLoadNormal"},
-    {"1.3.6.1.2.1.33.2.1", "upsTrapOnBattery"},
-    {"1.3.6.1.2.1.33.2.2", "upsTrapTestCompleted"},
-    {"1.3.6.1.2.1.33.2.3", "upsTrapAlarmEntryAdded"},
-    {"1.3.6.1.2.1.33.2.4", "upsTrapAlarmEntryRemoved"},
-    {"1.3.6.1.6.3.1.1.5.1", "coldStart"},
-    {"1.3.6.1.6.3.1.1.5.2", "warmStart"},
-    {"1.3.6.1.6.3.1.1.5.3", "linkDown"},
-    {"1.3.6.1.6.3.1.1.5.4", "linkUp"},
-    {"1.3.6.1.6.3.1.1.5.5", "authenticationFailure"},
-    {"1.3.6.1.6.3.1.1.5.6", "egpNeighborLoss"},
-};
 
 // Printable UTF-8 (tabs and line ends allowed): stored as text; anything else as hex.
 bool printable_utf8(std::string_view s) {
@@ -235,12 +205,7 @@ std::string varbinds_json(const std::vector<Varbind>& varbinds) {
   return out;
 }
 
-const char* known_trap_name(std::string_view trap_oid) {
-  for (const auto& k : kKnownTraps) {
-    if (k.oid == trap_oid) return k.name;
-  }
-  return nullptr;
-}
+const char* known_trap_name(std::string_view trap_oid) { return mib::notification_name(trap_oid); }
 
 std::string summary(const DecodedTrap& trap) {
   constexpr std::size_t kMaxSummary = 512;
@@ -281,18 +246,7 @@ model::Event to_event(const DecodedTrap& trap) {
 }
 
 std::optional<PortControlChange> port_control_change(const DecodedTrap& trap) {
-  if (trap.trap_oid != kSentry2PortControlStatusChange) return std::nullopt;
-  const auto* vb = trap.find(kSentry2PortControlStatus, true);
-  if (vb == nullptr || vb->type != ValueType::kOctetString) return std::nullopt;
-  // The index is the port id without a length byte: "A1" = .65.49.
-  std::string port;
-  for (std::size_t i = kSentry2PortControlStatus.size(); i < vb->oid.size(); ++i) {
-    const std::uint32_t arc = vb->oid[i];
-    if (arc < 0x20 || arc > 0x7e) return std::nullopt;
-    port.push_back(static_cast<char>(arc));
-  }
-  if (port.size() != 2) return std::nullopt;
-  return PortControlChange{port, vb->octets};
+  return mib::port_control_change(trap.trap_oid, trap.varbinds);
 }
 
 }  // namespace netpower::manager::traps

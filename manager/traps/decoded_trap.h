@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "manager/mib/notifications.h"
 #include "manager/model/event.h"
 #include "manager/model/time.h"
 #include "manager/snmp/notification.h"
@@ -54,8 +55,7 @@ std::string varbinds_json(const std::vector<Varbind>& varbinds);
 std::string summary(const DecodedTrap& trap);
 // The store's row for a notification (kind = trap).
 model::Event to_event(const DecodedTrap& trap);
-// A short name for the notifications we know (Sentry2-MIB, UPS-MIB, SNMPv2-MIB generic traps), or
-// nullptr.
+// A short name for the notifications we know (mib::notification_name), or nullptr.
 const char* known_trap_name(std::string_view trap_oid);
 
 // Well-known OIDs: of varbinds (typed), and of notifications (text, as trap_oid).
@@ -63,18 +63,10 @@ using snmp::kSnmpTrapAddress0;
 using snmp::kSnmpTrapEnterprise0;
 using snmp::kSnmpTrapOid0;
 using snmp::kSysUpTime0;
-inline const snmp::Oid kSentry2PortControlStatus = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, 4};
-inline constexpr std::string_view kSnmpTraps = "1.3.6.1.6.3.1.1.5";  // coldStart = .1, ...
-inline constexpr std::string_view kSentry2Events = "1.3.6.1.4.1.1718.2.100.0";
-inline constexpr std::string_view kSentry2PortControlStatusChange = "1.3.6.1.4.1.1718.2.100.0.5";
-inline constexpr std::string_view kUpsTraps = "1.3.6.1.2.1.33.2";
 
-// A Sentry2 sentry2PortControlStatusChange as the state cache needs it: which port, its new
-// control status. nullopt for any other notification or one without the status varbind.
-struct PortControlChange {
-  std::string port;    // "A1" (from the index of sentry2PortControlStatus)
-  std::string status;  // "On", "Off", ...
-};
+// A Sentry2 sentry2PortControlStatusChange (mib/notifications.h): which port, its new control
+// status. nullopt for any other notification or one without the status varbind.
+using mib::PortControlChange;
 std::optional<PortControlChange> port_control_change(const DecodedTrap& trap);
 
 }  // namespace netpower::manager::traps

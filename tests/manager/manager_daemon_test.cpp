@@ -239,8 +239,17 @@ TEST_F(ManagerDaemonTest, PollsRealAgentsIntoPostgresqlAndServesTheirState) {
       },
       20s));
   {
-    const auto name = port_of(agent_json("rack-a"), "A1")->at("name").get<std::string>();
-    auto by_name = http_get(http_port_, "/api/v1/agents/rack-a/ports/" + name + "/history");
+    // A1 gets a device name (NETPOWER-MIB netpowerPortName) and the next polls carry it.
+    auto named = a.snmpd->cli_v3().set("1.3.6.1.4.1.32473.1.1.3.1.2.65.49", 's', "web-a1");
+    ASSERT_TRUE(named.ok()) << named.describe();
+    ASSERT_TRUE(wait_until(
+        [&]() {
+          const auto agent = agent_json("rack-a");
+          const auto* p = port_of(agent, "A1");
+          return p != nullptr && p->at("name") == "web-a1";
+        },
+        20s));
+    auto by_name = http_get(http_port_, "/api/v1/agents/rack-a/ports/web-a1/history");
     ASSERT_EQ(by_name.status, 200) << by_name.body;
     EXPECT_EQ(json::parse(by_name.body)["port"]["id"], "A1");
     EXPECT_GE(json::parse(by_name.body)["points"].size(), 3u);
@@ -294,10 +303,12 @@ TEST_F(ManagerDaemonTest, ATrapUpdatesThePortBeforeTheNextPollAndBecomesAnEvent)
   std::string last_events;
   EXPECT_TRUE(wait_until(
       [&]() {
-        auto events = http_get(http_port_, "/api/v1/events?limit=50&agent=rack-a");
+        auto events = http_get(
+            http_port_, "/api/v1/events?agent=rack-a&kind=trap&oid=1.3.6.1.4.1.1718.2.100.0.5");
         if (events.status != 200) return false;
         last_events = events.body;
-        for (const auto& e : json::parse(events.body)["events"]) {
+        const auto parsed = json::parse(events.body);
+        for (const auto& e : parsed["events"]) {
           if (e["kind"] == "trap" && e["oid"] == "1.3.6.1.4.1.1718.2.100.0.5") return true;
         }
         return false;
