@@ -73,6 +73,18 @@ std::string age_of(const json& value, const char* key, std::optional<double> now
   return format_age(std::max(0.0, *now - *t)) + suffix;
 }
 
+// The unit of a UPS value by its NUT name, for reading ("battery.runtime" -> " s").
+std::string unit_of(const std::string& name) {
+  if (name == "battery.charge" || name == "ups.load") return " %";
+  if (name.ends_with(".voltage")) return " V";
+  if (name.ends_with(".current")) return " A";
+  if (name.ends_with(".frequency")) return " Hz";
+  if (name.ends_with(".realpower")) return " W";
+  if (name.ends_with(".temperature")) return " °C";
+  if (name == "battery.runtime" || name == "ups.seconds_on_battery") return " s";
+  return "";
+}
+
 std::string ups_charge(const json& agent) {
   const auto& ups = member(agent, "ups");
   if (ups.is_null()) {
@@ -258,12 +270,21 @@ std::string render_agent(const json& document) {
   if (!ups.is_null()) {
     out += "\nUPS " + or_dash(text(ups, "name")) +
            (ups.value("on_battery", false) ? " (ON BATTERY)" : "") + "\n";
-    Table table({"VALUE", ""});  // NUT's names, base units
+    Table table({"VALUE", ""});  // NUT's names, base units; enumerations by name
+    const auto& states = member(ups, "states");
     for (const auto& [name, value] : member(ups, "values").items()) {
-      table.add({name, value.is_number() ? compact(value.get<double>()) : "?"});
+      std::string shown = value.is_number() ? compact(value.get<double>()) : "?";
+      if (states.is_object() && states.contains(name) && states[name].is_string() &&
+          !states[name].get<std::string>().empty()) {
+        shown = states[name].get<std::string>();
+      } else {
+        shown += unit_of(name);
+      }
+      table.add({name, shown});
     }
     out += table.render();
-    const auto& alarms = member(ups, "alarms");
+    const auto& named = member(ups, "alarm_names");
+    const auto& alarms = named.is_array() ? named : member(ups, "alarms");
     out += "alarms: ";
     if (alarms.empty()) {
       out += "none\n";

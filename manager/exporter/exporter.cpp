@@ -3,6 +3,8 @@
 #include "manager/exporter/detail/families.h"
 #include "manager/exporter/detail/sinks.h"
 #include "manager/mib/sentry2.h"
+#include "manager/mib/oids.h"
+#include "manager/mib/ups_mib.h"
 #include "manager/model/labels.h"
 
 #include <prometheus/text_serializer.h>
@@ -49,53 +51,6 @@ constexpr StateName kModuleStates[] = {
     {"OnS Fail", "on_sense_fail"},
     {"Off Fail", "off_fail"},
 };
-
-constexpr std::string_view kBatteryStatus[] = {"unknown", "normal", "low", "depleted"};  // 1..4
-constexpr std::string_view kOutputSource[] = {"other",   "none",    "normal", "bypass",
-                                              "battery", "booster", "reducer"};  // 1..7
-constexpr int kOutputSourceBattery = 5;
-
-// RFC 1628 upsWellKnownAlarms (1.3.6.1.2.1.33.1.6.3.<n>).
-constexpr std::string_view kWellKnownAlarmPrefix = "1.3.6.1.2.1.33.1.6.3.";
-constexpr std::string_view kWellKnownAlarms[] = {
-    "battery_bad",
-    "on_battery",
-    "low_battery",
-    "depleted_battery",
-    "temp_bad",
-    "input_bad",
-    "output_bad",
-    "output_overload",
-    "on_bypass",
-    "bypass_bad",
-    "output_off_as_requested",
-    "ups_off_as_requested",
-    "charger_failed",
-    "ups_output_off",
-    "ups_system_off",
-    "fan_failure",
-    "fuse_failure",
-    "general_fault",
-    "diagnostic_test_failed",
-    "communications_lost",
-    "awaiting_power",
-    "shutdown_pending",
-    "shutdown_imminent",
-    "test_in_progress",
-};  // 1..24
-
-std::string_view alarm_label(const std::string& oid) {
-  if (oid.starts_with(kWellKnownAlarmPrefix)) {
-    std::string_view n = std::string_view(oid).substr(kWellKnownAlarmPrefix.size());
-    unsigned value = 0;
-    auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
-    if (ec == std::errc() && ptr == n.data() + n.size() && value >= 1 &&
-        value <= std::size(kWellKnownAlarms)) {
-      return kWellKnownAlarms[value - 1];
-    }
-  }
-  return oid;  // an alarm of another MIB: its OID
-}
 
 double unix_seconds(model::WallTime t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -221,7 +176,8 @@ class AgentEmitter {
       if (auto v = value(key)) add(f, *v / divisor, &object);
     };
     if (auto s = value("battery.status")) {
-      emit_enum(sink_, F::kUpsBatteryStatus, base_, &object, "status", kBatteryStatus, *s);
+      emit_enum(sink_, F::kUpsBatteryStatus, base_, &object, "status", mib::kBatteryStatusNames,
+                *s);
     }
     put(F::kUpsBatteryCharge, "battery.charge", 100);
     put(F::kUpsBatteryRuntime, "battery.runtime");
@@ -229,11 +185,11 @@ class AgentEmitter {
     put(F::kUpsBatteryCurrent, "battery.current");
     put(F::kUpsBatteryTemperature, "battery.temperature");
     if (auto s = value("output.source")) {
-      add(F::kUpsOnBattery, *s == kOutputSourceBattery ? 1 : 0, &object);
+      add(F::kUpsOnBattery, *s == mib::kOutputSourceBattery ? 1 : 0, &object);
     }
     put(F::kUpsTimeOnBattery, "ups.seconds_on_battery");
     if (auto s = value("output.source")) {
-      emit_enum(sink_, F::kUpsOutputSource, base_, &object, "source", kOutputSource, *s);
+      emit_enum(sink_, F::kUpsOutputSource, base_, &object, "source", mib::kOutputSourceNames, *s);
     }
     put(F::kUpsInputVoltage, "input.voltage");
     put(F::kUpsInputFrequency, "input.frequency");
@@ -247,7 +203,7 @@ class AgentEmitter {
     add(F::kUpsAlarms, static_cast<double>(ups.alarms.size()), &object);
     std::set<std::string_view> seen;  // one series per alarm label
     for (const auto& alarm : ups.alarms) {
-      const std::string_view label = alarm_label(alarm);
+      const std::string_view label = mib::ups_alarm_name(alarm);
       if (!seen.insert(label).second) continue;
       const Extra e{"alarm", label};
       sink_.add(F::kUpsAlarm, &base_, &object, {&e, 1}, 1);

@@ -1,4 +1,5 @@
 #include "manager/http/status_json.h"
+#include "manager/mib/ups_mib.h"
 
 #include <ctime>
 
@@ -88,10 +89,23 @@ json ups_json(const state::UpsState& ups) {
   for (const auto& [name, value] : ups.values) {
     values[name] = value;
   }
+  // RFC 1628's enumerations by name beside their numbers, and the alarms by name.
+  json states = json::object();
+  if (auto it = ups.values.find("battery.status"); it != ups.values.end()) {
+    states["battery.status"] = std::string(mib::enum_name(mib::kBatteryStatusNames, it->second));
+  }
+  if (auto it = ups.values.find("output.source"); it != ups.values.end()) {
+    states["output.source"] = std::string(mib::enum_name(mib::kOutputSourceNames, it->second));
+  }
+  json alarm_names = json::array();
+  for (const auto& alarm : ups.alarms)
+    alarm_names.push_back(std::string(mib::ups_alarm_name(alarm)));
   return json{{"name", ups.name},
               {"on_battery", on_battery(ups)},
               {"values", std::move(values)},
-              {"alarms", ups.alarms}};
+              {"states", std::move(states)},
+              {"alarms", ups.alarms},
+              {"alarm_names", std::move(alarm_names)}};
 }
 
 json agent_json(const state::AgentState& agent) {

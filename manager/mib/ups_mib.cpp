@@ -1,6 +1,7 @@
 #include "manager/mib/ups_mib.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "manager/mib/oids.h"
 
@@ -115,6 +116,28 @@ void apply_ups_trap(UpsReading& ups, std::uint32_t which, const std::vector<Varb
     }
   }
   if (which == kUpsTrapOnBattery) ups.values["output.source"] = kOutputSourceBattery;
+}
+
+std::string_view enum_name(std::span<const std::string_view> names, double value) {
+  if (!(value >= 1) || value > static_cast<double>(names.size()) ||
+      value != static_cast<int>(value)) {
+    return {};
+  }
+  return names[static_cast<std::size_t>(value) - 1];
+}
+
+std::string_view ups_alarm_name(std::string_view alarm_oid) {
+  constexpr std::string_view kPrefix = "1.3.6.1.2.1.33.1.6.3.";
+  if (alarm_oid.starts_with(kPrefix)) {
+    const std::string_view n = alarm_oid.substr(kPrefix.size());
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
+    if (ec == std::errc() && ptr == n.data() + n.size() && value >= 1 &&
+        value <= std::size(kWellKnownAlarmNames)) {
+      return kWellKnownAlarmNames[value - 1];
+    }
+  }
+  return alarm_oid;
 }
 
 }  // namespace netpower::manager::mib

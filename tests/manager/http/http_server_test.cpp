@@ -148,6 +148,8 @@ TEST_F(HttpServerTest, StatusIsTheFleet) {
   EXPECT_DOUBLE_EQ(room["ups"]["values"]["battery.charge"].get<double>(), 87);
   EXPECT_DOUBLE_EQ(room["ups"]["values"]["battery.runtime"].get<double>(), 1500);
   EXPECT_EQ(room["ups"]["alarms"], (json{"1.3.6.1.2.1.33.1.6.3.2"}));
+  EXPECT_EQ(room["ups"]["alarm_names"], (json{"on_battery"}));
+  EXPECT_EQ(room["ups"]["states"]["output.source"], "battery");
 
   EXPECT_EQ(agents[2]["reachability"], "down");
   EXPECT_EQ(agents[2]["last_error"], "timeout (2 requests, no response)");
