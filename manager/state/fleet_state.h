@@ -25,6 +25,7 @@
 #include "manager/config/manager_config.h"
 #include "manager/mib/readings.h"
 #include "manager/poller/poller.h"
+#include "manager/state/writer_first_mutex.h"
 #include "manager/traps/decoded_trap.h"
 
 namespace netpower::manager::state {
@@ -96,7 +97,7 @@ class FleetState {
  private:
   AgentState* find(const std::string& name);
 
-  mutable std::shared_mutex mutex_;
+  mutable WriterFirstMutex mutex_;  // a waiting update goes before new readers
   std::vector<AgentState> agents_;
   std::map<std::string, std::size_t> index_;
   std::vector<model::Event> events_;  // ring buffer
