@@ -23,7 +23,7 @@
 #include "manager/exporter/exporter.h"
 #include "manager/store/store_health.h"
 #include "manager/traps/trap_health.h"
-#include "tests/manager/exporter/fleet_fixture.h"
+#include "tests/unit/manager/exporter/fleet_fixture.h"
 
 namespace {
 

@@ -34,7 +34,7 @@
 #include "manager/store/detail/migrations.h"
 #include "manager/store/detail/pg_copy.h"
 #include "manager/store/soci_store.h"
-#include "tests/manager/support/postgres_server.h"
+#include "tests/support/manager/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "manager/store/soci_store.h"
-#include "tests/manager/support/postgres_server.h"
+#include "tests/support/manager/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace {

@@ -25,7 +25,7 @@
 
 #include "manager/snmp/ber.h"
 #include "manager/snmp/varbind.h"
-#include "tests/manager/support/postgres_server.h"
+#include "tests/support/manager/postgres_server.h"
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"

@@ -12,7 +12,7 @@
 
 #include "tests/integration/agent_process.h"
 #include "tests/integration/deploy/metric_names.h"
-#include "tests/manager/support/http_client.h"
+#include "tests/support/manager/http_client.h"
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/snmpd_server.h"
