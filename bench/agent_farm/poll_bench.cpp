@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "manager/daemon/polled_agent.h"
 #include "manager/poller/poller.h"
 
 namespace {
@@ -176,7 +177,8 @@ Result run_poller(const Options& o, pid_t farm) {
         std::chrono::duration<double>(o.interval));
     a.timeout = std::chrono::seconds(2);
     a.retries = 1;
-    pollers[static_cast<std::size_t>(i % threads)]->add_agent(a);
+    pollers[static_cast<std::size_t>(i % threads)]->add_agent(
+        netpower::manager::daemon::polled_agent(a));
   }
   const double cpu0 = self_cpu(), farm0 = process_cpu(farm);
   const auto t0 = Clock::now();

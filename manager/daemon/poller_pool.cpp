@@ -1,5 +1,6 @@
 #include "manager/daemon/poller_pool.h"
 
+#include "manager/daemon/polled_agent.h"
 #include "manager/daemon/poller_health.h"
 
 #include <spdlog/spdlog.h>
@@ -23,7 +24,7 @@ PollerPool::PollerPool(const config::ManagerConfig& config, poller::PollSink& si
     workers_.push_back(std::move(worker));
   }
   for (std::size_t i = 0; i < config.agents.size(); ++i) {
-    workers_[i % workers_.size()]->poller->add_agent(config.agents[i]);
+    workers_[i % workers_.size()]->poller->add_agent(polled_agent(config.agents[i]));
   }
 }
 

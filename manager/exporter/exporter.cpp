@@ -2,8 +2,8 @@
 
 #include "manager/exporter/detail/families.h"
 #include "manager/exporter/detail/sinks.h"
-#include "manager/mib/sentry2.h"
 #include "manager/mib/oids.h"
+#include "manager/mib/sentry2.h"
 #include "manager/mib/ups_mib.h"
 #include "manager/model/labels.h"
 

@@ -20,7 +20,6 @@ namespace netpower::manager::poller {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using config::SnmpVersion;
 
 const char* to_string(AgentState state) {
   switch (state) {
@@ -83,7 +82,7 @@ namespace {
 
 // One agent: its schedule, its state and the poll in progress. Lives on the I/O thread only.
 struct Session {
-  config::AgentSettings settings;
+  PolledAgent settings;
   snmp::TargetPtr target;
   asio::steady_timer timer;
   AgentState state = AgentState::kUnknown;
@@ -98,31 +97,8 @@ struct Session {
   Clock::time_point poll_start;
   std::optional<detail::Walk> walk;
 
-  Session(asio::io_context& io, const config::AgentSettings& s) : settings(s), timer(io) {}
+  Session(asio::io_context& io, PolledAgent s) : settings(std::move(s)), timer(io) {}
 };
-
-snmp::TargetPtr make_target(const config::AgentSettings& agent) {
-  auto t = std::make_shared<snmp::Target>();
-  t->address = agent.address;
-  t->port = agent.port;
-  t->timeout = std::chrono::duration_cast<std::chrono::milliseconds>(agent.timeout);
-  t->retries = agent.retries;
-  if (agent.version == SnmpVersion::kV2c) {
-    t->version = snmp::Version::kV2c;
-    t->community = agent.community.reveal();
-  } else {
-    t->version = snmp::Version::kV3;
-    const auto& u = agent.usm;
-    try {
-      t->usm = snmp::make_usm_credentials(u.user, u.level, u.auth_protocol, u.auth_key.reveal(),
-                                          u.priv_protocol, u.priv_key.reveal());
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("poller: " + std::string(e.what()) + " (agent " + agent.name +
-                                  ")");
-    }
-  }
-  return t;
-}
 
 class PollerImpl final : public Poller {
  public:
@@ -142,19 +118,22 @@ class PollerImpl final : public Poller {
     for (auto& s : sessions_) s->timer.cancel();
   }
 
-  void add_agent(const config::AgentSettings& agent) override {
+  void add_agent(PolledAgent agent) override {
+    if (!agent.target)
+      throw std::invalid_argument("poller: agent " + agent.name + " has no target");
     for (const auto& s : sessions_) {
       if (s->settings.name == agent.name) {
         throw std::invalid_argument("poller: duplicate agent name " + agent.name);
       }
     }
-    auto s = std::make_unique<Session>(io_, agent);
-    s->target = make_target(agent);
+    const std::string name = agent.name;
+    auto s = std::make_unique<Session>(io_, std::move(agent));
+    s->target = s->settings.target;
     Session* raw = s.get();
     {
       std::lock_guard lock(mutex_);
       sessions_.push_back(std::move(s));
-      states_[agent.name] = AgentState::kUnknown;
+      states_[name] = AgentState::kUnknown;
       ++metrics_.agents;
     }
     if (started_) schedule_first(*raw);

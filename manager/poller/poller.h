@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "manager/config/manager_config.h"
 #include "manager/model/event.h"
 #include "manager/model/time.h"
+#include "manager/snmp/client.h"
 #include "manager/snmp/varbind.h"
 
 namespace netpower::manager::poller {
@@ -132,14 +132,22 @@ struct PollerMetrics {
   std::uint64_t overruns_total = 0;  // polls started late because the previous one ran long
 };
 
+// One agent as the poller sees it: a name, where its requests go (address, version, community or
+// USM credentials, timeout, retries: snmp::Target) and how often. The daemon builds these from the
+// configuration (daemon/polled_agent.h); the poller knows nothing of the configuration file.
+struct PolledAgent {
+  std::string name;  // unique among the poller's agents; PollResult::agent
+  snmp::TargetPtr target;
+  core::Duration poll_interval = std::chrono::seconds(30);
+};
+
 class Poller {
  public:
   virtual ~Poller() = default;  // cancels everything; destroy after the io_context stopped
 
-  // Adds an agent (the v3 keys are derived here: milliseconds per distinct pass phrase). Call
-  // before start(), or on the I/O thread. Throws std::invalid_argument for an unusable setting (a
-  // duplicate name, an OID that cannot be encoded).
-  virtual void add_agent(const config::AgentSettings& agent) = 0;
+  // Adds an agent. Call before start(), or on the I/O thread. Throws std::invalid_argument for a
+  // duplicate name or a missing target.
+  virtual void add_agent(PolledAgent agent) = 0;
   // Schedules the first polls. Call once, before or while the io_context runs.
   virtual void start() = 0;
   // Cancels every timer and request; polls in flight end with kStopped (reported to the sink).

@@ -13,8 +13,8 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/api_fakes.h"
-#include "tests/unit/manager/http/fleet_fixture.h"
 #include "tests/integration/manager/http/http_test_client.h"
+#include "tests/unit/manager/http/fleet_fixture.h"
 
 namespace netpower::manager::http {
 namespace {
@@ -333,13 +333,10 @@ TEST_F(ApiAuthTest, HealthCountsRequestsPerRoute) {
   get("/api/v1/status");
   HealthCapture health;
   server_->write_health(health);
-  EXPECT_EQ(health.values["netpower_http_route_requests_total{route=GET /api/v1/status}"],
-            2);
-  EXPECT_EQ(
-      health.values["netpower_http_route_requests_total{route=GET /api/v1/agents/{agent}}"],
-      1);
-  EXPECT_EQ(health.values["netpower_http_route_requests_total{route=POST /api/v1/notes}"],
+  EXPECT_EQ(health.values["netpower_http_route_requests_total{route=GET /api/v1/status}"], 2);
+  EXPECT_EQ(health.values["netpower_http_route_requests_total{route=GET /api/v1/agents/{agent}}"],
             1);
+  EXPECT_EQ(health.values["netpower_http_route_requests_total{route=POST /api/v1/notes}"], 1);
   EXPECT_EQ(health.values["netpower_http_requests_total"], 5);
   EXPECT_EQ(health.values["netpower_http_unauthorized_total"], 1);
   EXPECT_EQ(health.values["netpower_http_forbidden_total"], 1);

@@ -10,8 +10,8 @@
 #include "manager/http/http_server.h"
 #include "manager/http/status_json.h"
 #include "tests/integration/manager/http/api_fakes.h"
-#include "tests/unit/manager/http/fleet_fixture.h"
 #include "tests/integration/manager/http/http_test_client.h"
+#include "tests/unit/manager/http/fleet_fixture.h"
 
 namespace netpower::manager::http {
 namespace {

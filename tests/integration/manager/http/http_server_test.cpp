@@ -11,9 +11,9 @@
 #include <system_error>
 
 #include "manager/http/status_json.h"
-#include "tests/unit/manager/http/fleet_fixture.h"
 #include "tests/integration/manager/http/http_test_client.h"
 #include "tests/support/wait.h"
+#include "tests/unit/manager/http/fleet_fixture.h"
 
 namespace netpower::manager::http {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/api_fakes.h"
-#include "tests/unit/manager/http/fleet_fixture.h"
 #include "tests/support/process.h"
+#include "tests/unit/manager/http/fleet_fixture.h"
 
 namespace netpower::manager::http {
 namespace {

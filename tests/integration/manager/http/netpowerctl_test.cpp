@@ -15,11 +15,11 @@
 #include <thread>
 
 #include "manager/http/http_server.h"
-#include "tests/unit/manager/http/fleet_fixture.h"
 #include "tests/integration/manager/http/http_test_client.h"
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/manager/http/fleet_fixture.h"
 
 namespace netpower::manager::http {
 namespace {

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "manager/daemon/polled_agent.h"
 #include "manager/mib/decode.h"
 #include "manager/mib/samples.h"
 #include "manager/poller/poller.h"
@@ -95,7 +96,7 @@ class PollerRun {
       thread_.join();
     }
   }
-  void add(const config::AgentSettings& a) { poller_->add_agent(a); }
+  void add(const config::AgentSettings& a) { poller_->add_agent(daemon::polled_agent(a)); }
   void start() {
     poller_->start();
     thread_ = std::thread([this] { io_.run(); });
