@@ -17,6 +17,7 @@
 
 #include "manager/snmp/client.h"
 #include "tests/integration/agent_process.h"
+#include "tests/support/ports.h"
 #include "tests/support/snmpd_server.h"
 #include "tests/support/wait.h"
 
@@ -40,27 +41,6 @@ Oid control_status(const std::string& port) { return port_column(4, port); }
 constexpr std::int64_t kPowerOff = 1;
 constexpr std::int64_t kPowerOn = 2;
 constexpr std::int64_t kNoop = 4;
-
-// A UDP port on loopback that nobody answers: bound, never read.
-class SilentPort {
- public:
-  SilentPort() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentPort() { ::close(fd_); }
-  std::uint16_t port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
 
 class SnmpSetTest : public ::testing::Test {
  protected:
@@ -202,7 +182,7 @@ TEST_F(SnmpSetTest, ReadOnlyObjectsAndTheReadCommunityAreRefusedAsSuch) {
 }
 
 TEST_F(SnmpSetTest, SilentPortIsATimeout) {
-  SilentPort silent;
+  netpower::testing::SilentUdpPort silent;
   for (const auto& target : {v2c(snmpd_->write_community(), silent.port()),
                              v3(snmpd_->v3_user(), snmpd_->v3_auth_password(),
                                 snmpd_->v3_priv_password(), silent.port())}) {

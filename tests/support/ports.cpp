@@ -36,4 +36,21 @@ std::uint16_t free_port(int type) {
 std::uint16_t free_udp_port() { return free_port(SOCK_DGRAM); }
 std::uint16_t free_tcp_port() { return free_port(SOCK_STREAM); }
 
+SilentUdpPort::SilentUdpPort() {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    const int error = errno;
+    if (fd_ >= 0) ::close(fd_);
+    throw std::system_error(error, std::generic_category(), "SilentUdpPort: bind");
+  }
+  port_ = ntohs(a.sin_port);
+}
+
+SilentUdpPort::~SilentUdpPort() { ::close(fd_); }
+
 }  // namespace netpower::testing

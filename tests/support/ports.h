@@ -15,4 +15,19 @@ namespace netpower::testing {
 std::uint16_t free_udp_port();
 std::uint16_t free_tcp_port();
 
+// A UDP port on 127.0.0.1 that nobody answers: bound for the object's life, never read (a request
+// to it times out, as to a dead agent).
+class SilentUdpPort {
+ public:
+  SilentUdpPort();
+  ~SilentUdpPort();
+  SilentUdpPort(const SilentUdpPort&) = delete;
+  SilentUdpPort& operator=(const SilentUdpPort&) = delete;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 }  // namespace netpower::testing

@@ -23,6 +23,7 @@
 #include "manager/mib/samples.h"
 #include "manager/poller/poller.h"
 #include "tests/integration/agent_process.h"
+#include "tests/support/ports.h"
 #include "tests/support/snmpd_server.h"
 #include "tests/support/wait.h"
 
@@ -333,29 +334,8 @@ TEST_F(PollerAgentTest, WrongAuthKeyAndUnknownUserAreNamed) {
   EXPECT_EQ(run.poller().state("wrong-key"), AgentState::kDown);
 }
 
-// A UDP port on loopback that nobody answers: bound, never read.
-class SilentPort {
- public:
-  SilentPort() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentPort() { ::close(fd_); }
-  std::uint16_t port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
-
 TEST_F(PollerAgentTest, DeadAgentDoesNotDelayLiveOne) {
-  SilentPort silent;
+  netpower::testing::SilentUdpPort silent;
   PollerRun run(test_options({kSentry2Chain}));
   auto dead = v3_agent("dead", silent.port(), snmpd_->v3_user(), snmpd_->v3_auth_password(),
                        snmpd_->v3_priv_password());
@@ -438,7 +418,7 @@ TEST(PollerTest, AgentThatComesBackIsMarkedUp) {
 }
 
 TEST(PollerTest, StopEndsPollsInFlight) {
-  SilentPort silent;
+  netpower::testing::SilentUdpPort silent;
   PollerRun run(test_options({"1.3.6.1.2.1.1"}));
   auto agent = v2c_agent("silent", silent.port(), "x");
   agent.timeout = 30s;
