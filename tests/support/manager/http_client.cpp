@@ -17,15 +17,26 @@ using tcp = boost::asio::ip::tcp;
 HttpResponse http_get(std::uint16_t port, const std::string& target,
                       const std::map<std::string, std::string>& headers,
                       std::chrono::milliseconds timeout) {
+  return http_request(port, "GET", target, "", headers, timeout);
+}
+
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers,
+                          std::chrono::milliseconds timeout) {
   HttpResponse out;
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
     stream.expires_after(timeout);
     stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    http::request<http::empty_body> request{http::verb::get, target, 11};
+    http::request<http::string_body> request{http::string_to_verb(method), target, 11};
     request.set(http::field::host, "127.0.0.1");
     for (const auto& [name, value] : headers) request.set(name, value);
+    if (!body.empty() || method != "GET") {
+      request.body() = body;
+      request.prepare_payload();
+    }
     http::write(stream, request);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;

@@ -1,5 +1,6 @@
 #pragma once
-// A plain HTTP/1.1 GET for the manager's tests (Boost.Beast, synchronous, loopback).
+// A plain HTTP/1.1 request (GET, or any method with a body) for the manager's tests (Boost.Beast,
+// synchronous, loopback).
 
 #include <chrono>
 #include <cstdint>
@@ -18,5 +19,10 @@ struct HttpResponse {
 HttpResponse http_get(std::uint16_t port, const std::string& target,
                       const std::map<std::string, std::string>& headers = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// Any method ("POST", "DELETE"), with a body (Content-Length set; give Content-Type in headers).
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace netpower::testing

@@ -1,0 +1,302 @@
+#include "tests/integration/actions/fleet.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "tests/support/ports.h"
+#include "tests/support/wait.h"
+
+namespace netpower::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+const std::map<std::string, std::string> kTokens = {
+    {"viewer", "viewer-token-0123456789abcdef"},
+    {"operator", "operator-token-0123456789abcdef"},
+    {"admin", "admin-token-0123456789abcdef"},
+};
+
+std::string quoted_list(const std::vector<std::string>& items, const std::string& prefix) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "\"" + prefix + items[i] + "\"";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+std::string FleetCtl::describe() const {
+  return "exit " + std::to_string(exit_code) + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+}
+
+Fleet::Fleet(FleetSetup setup) : setup_(std::move(setup)) {
+  for (const auto& spec : setup_.hosts) {
+    HostState host;
+    host.spec = spec;
+    if (host.spec.id.empty()) host.spec.id = "id-" + spec.name;
+    if (host.spec.believed.empty()) host.spec.believed = spec.plugged;
+    host.user = "host-" + spec.name;
+    host.auth += spec.name;
+    host.priv += spec.name;
+    hosts_.emplace(spec.name, std::move(host));
+  }
+}
+
+Fleet::~Fleet() {
+  stop_ = true;
+  if (power_.joinable()) power_.join();
+  if (manager_) manager_->terminate(10s);
+  std::lock_guard lock(mutex_);
+  for (auto& [name, host] : hosts_) host.process.reset();
+}
+
+std::string Fleet::token_file(const std::string& role) const {
+  return dir_.file(role + ".token").string();
+}
+
+std::string Fleet::agent_yaml() const {
+  std::ostringstream sim;
+  sim << "    wires:\n";
+  std::set<std::string> wired;
+  for (const auto& [name, host] : hosts_) {
+    for (const auto& port : host.spec.plugged) {
+      if (!wired.insert(port).second) throw std::invalid_argument("two hosts plugged into " + port);
+      sim << "      " << port << ": " << dir_.file(name + ".wire").string() << "\n";
+    }
+  }
+  sim << "    appliances:\n";
+  for (const auto& [name, host] : hosts_) {
+    for (const auto& port : host.spec.plugged) {
+      sim << "      " << port << ": { load: " << host.spec.load_amps << ", initial: on }\n";
+    }
+  }
+  return sim.str();
+}
+
+std::string Fleet::manager_yaml() const {
+  std::ostringstream out;
+  out << "log_level: debug\n"
+      << "agents:\n"
+      << "  - name: pdu\n    address: 127.0.0.1\n    port: " << snmpd_->port() << "\n"
+      << "    version: 3\n    user: " << snmpd_->v3_user() << "\n"
+      << "    security_level: authPriv\n    auth_protocol: SHA\n    auth_key: np-auth-secret\n"
+      << "    priv_protocol: AES\n    priv_key: np-priv-secret\n"
+      << "    poll_interval: 500ms\n    timeout: 500ms\n    retries: 2\n"
+      << "    labels: {site: lab, rack: r1}\n"
+      << "store:\n  sqlite: {path: " << dir_.file("manager.db").string() << "}\n"
+      << "  spool_dir: " << dir_.file("spool").string() << "\n"
+      << "http:\n  port: " << http_port_ << "\n  principals:\n";
+  for (const auto& [role, token] : kTokens) {
+    out << "    - {name: " << role << "-user, role: " << role
+        << ", token_file: " << token_file(role) << "}\n";
+  }
+  out << "traps:\n  listen_address: 127.0.0.1\n  port: " << trap_port_ << "\n  users:\n";
+  for (const auto& [name, host] : hosts_) {
+    out << "    - {user: " << host.user << ", auth_protocol: SHA, auth_key: " << host.auth
+        << ", priv_protocol: AES, priv_key: " << host.priv << "}\n";
+  }
+  out << "hosts:\n";
+  for (const auto& [name, host] : hosts_) {
+    if (!host.spec.in_inventory) continue;
+    out << "  - name: " << name << "\n    id: " << host.spec.id << "\n    user: " << host.user
+        << "\n    outlets: " << quoted_list(host.spec.believed, "pdu.")
+        << "\n    heartbeat: " << setup_.heartbeat << "\n";
+  }
+  out << "actions:\n"
+      << "  answer_timeout: 2s\n"
+      << "  switch_timeout: 2s\n"
+      << "  verify_timeout: 5s\n"
+      << "  verify_interval: 50ms\n"
+      << "  off_time: 200ms\n"
+      << "  boot_timeout: 10s\n"
+      << setup_.actions_yaml;
+  return out.str();
+}
+
+void Fleet::write_host_config(HostState& host) {
+  const auto& name = host.spec.name;
+  std::ofstream(dir_.file(name + ".boot")) << host.boot_id << "\n";
+  std::ofstream(dir_.file(name + ".yaml"))
+      << "host_id: " << host.spec.id << "\n"
+      << "hostname: " << name << "\n"
+      << "boot_id_file: " << dir_.file(name + ".boot").string() << "\n"
+      << "line: { kind: sim, socket: " << dir_.file(name + ".wire").string() << " }\n"
+      << "min_bit_time: 100us\n"
+      << "manager:\n"
+      << "  address: udp:127.0.0.1:" << (relay_ ? relay_->port() : trap_port_) << "\n"
+      << "  user: " << host.user << "\n"
+      << "  auth_passphrase: "
+      << (host.spec.auth_override.empty() ? host.auth : host.spec.auth_override) << "\n"
+      << "  priv_passphrase: " << host.priv << "\n"
+      << "  timeout: 300ms\n  retries: 1\n  attempts: 3\n"
+      << "heartbeat: " << setup_.heartbeat << "\n"
+      << "log_level: debug\n";
+}
+
+void Fleet::start() {
+  for (const auto& [role, token] : kTokens) std::ofstream(token_file(role)) << token << "\n";
+  http_port_ = free_tcp_port();
+  trap_port_ = free_udp_port();
+  if (setup_.relay) relay_ = std::make_unique<UdpRelay>(trap_port_);
+
+  snmpd_ = std::make_unique<SnmpdServer>();
+  snmpd_->start();
+  AgentSetup agent;
+  agent.boards = setup_.boards;
+  agent.poll_interval = "20ms";
+  agent.sim_yaml = agent_yaml();
+  agent.extra_yaml = "tickle:\n  bit_time: " + setup_.bit_time + "\n";
+  agent_ = std::make_unique<AgentProcess>(*snmpd_, agent);
+  agent_->start();
+
+  std::ofstream(dir_.file("manager.yaml")) << manager_yaml();
+  manager_ = std::make_unique<Process>(std::vector<std::string>{NETPOWER_MANAGER_BINARY, "--config",
+                                                                dir_.file("manager.yaml").string()},
+                                       dir_.file("manager.log"));
+
+  // Power the hosts as their outlets are, then keep following the relays.
+  follow_power(sim().state());
+  power_ = std::thread([this] { power_loop(); });
+
+  const bool ready = wait_until(
+      [&] {
+        if (!manager_->running()) return true;
+        auto r = get("/api/v1/hosts");
+        if (r.status != 200) return false;
+        auto body = json::parse(r.body, nullptr, false);
+        if (!body.is_object()) return false;
+        std::set<std::string> up;
+        for (const auto& h : body["hosts"]) {
+          if (h.value("up", false)) up.insert(h.value("name", ""));
+        }
+        std::lock_guard lock(mutex_);
+        for (const auto& [name, host] : hosts_) {
+          if (host.spec.in_inventory && host.process && host.spec.auth_override.empty() &&
+              !up.count(name)) {
+            return false;
+          }
+        }
+        return true;
+      },
+      30s, 50ms);
+  if (!ready || !manager_->running()) {
+    throw std::runtime_error("the fleet did not come up\n" + logs());
+  }
+}
+
+void Fleet::power_loop() {
+  while (!stop_) {
+    try {
+      follow_power(sim().state());
+    } catch (const std::exception&) {
+      // The agent is stopping (end of the test); try again.
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+void Fleet::follow_power(const json& state) {
+  std::map<std::string, bool> relay;
+  for (const auto& board : state["boards"]) {
+    for (const auto& port : board["ports"]) relay[port["id"]] = port["relay_on"];
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& [name, host] : hosts_) {
+    if (!host.spec.runs_host) continue;
+    bool powered = false;
+    for (const auto& port : host.spec.plugged) powered = powered || relay[port];
+    const bool running = host.process && host.process->running();
+    if (powered && !running) {
+      ++host.boots;
+      host.boot_id = "boot-" + name + "-" + std::to_string(host.boots);
+      write_host_config(host);
+      host.process =
+          std::make_unique<Process>(std::vector<std::string>{NETPOWER_HOST_BIN, "--config",
+                                                             dir_.file(name + ".yaml").string()},
+                                    dir_.file(name + ".log"));
+    } else if (!powered && running) {
+      host.process->kill9();  // the power is gone
+    }
+  }
+}
+
+FleetCtl Fleet::ctl(std::vector<std::string> args, const std::string& role,
+                    std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {NETPOWERCTL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run_command(argv, timeout,
+                       {"NETPOWER_MANAGER=http://127.0.0.1:" + std::to_string(http_port_),
+                        "NETPOWER_TOKEN_FILE=" + token_file(role), "NETPOWER_TOKEN"});
+  return FleetCtl{r.timed_out ? -2 : r.exit_code(), r.out, r.err};
+}
+
+HttpResponse Fleet::get(const std::string& target, const std::string& role) {
+  return http_get(http_port_, target, {{"Authorization", "Bearer " + kTokens.at(role)}});
+}
+
+json Fleet::get_json(const std::string& target) {
+  auto r = get(target);
+  if (r.status != 200) {
+    throw std::runtime_error("GET " + target + ": " + std::to_string(r.status) + " " + r.body +
+                             r.error);
+  }
+  return json::parse(r.body);
+}
+
+HttpResponse Fleet::post(const std::string& target, const json& body, const std::string& role) {
+  return http_request(
+      http_port_, "POST", target, body.dump(),
+      {{"Authorization", "Bearer " + kTokens.at(role)}, {"Content-Type", "application/json"}});
+}
+
+int Fleet::relay_changes(const std::string& port) const {
+  int changes = 0;
+  for (const auto& entry : sim().history(port)) {
+    if (entry.value("kind", "") == "relay") ++changes;
+  }
+  return changes;
+}
+
+std::map<std::string, int> Fleet::all_relay_changes() const {
+  std::map<std::string, int> out;
+  for (const auto& entry : sim().history("")) {
+    if (entry.value("kind", "") == "relay") ++out[entry.value("port", "")];
+  }
+  return out;
+}
+
+int Fleet::boots(const std::string& host) const {
+  std::lock_guard lock(mutex_);
+  return hosts_.at(host).boots;
+}
+
+std::string Fleet::boot_id(const std::string& host) const {
+  std::lock_guard lock(mutex_);
+  return hosts_.at(host).boot_id;
+}
+
+bool Fleet::host_running(const std::string& host) const {
+  std::lock_guard lock(mutex_);
+  const auto& h = hosts_.at(host);
+  return h.process && h.process->running();
+}
+
+std::string Fleet::logs() const {
+  std::ostringstream out;
+  out << "--- manager\n"
+      << (manager_ ? manager_->log_text() : "") << "\n--- agent\n"
+      << (agent_ ? agent_->log_text() : "") << "\n";
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, host] : hosts_) {
+    out << "--- host " << name << "\n" << read_file(dir_.file(name + ".log")) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace netpower::testing
