@@ -137,6 +137,15 @@ void read_traps(const core::YamlReader& r, const YAML::Node& node, TrapSettings&
   }
 }
 
+void read_tickle(const core::YamlReader& r, const YAML::Node& node, TickleSettings& out) {
+  r.expect_map(node, "tickle", {"bit_time"});
+  if (!node) return;
+  out.bit_time = r.duration(node, "bit_time", out.bit_time);
+  if (out.bit_time < core::kMinTickleBitTime || out.bit_time > core::kMaxTickleBitTime) {
+    r.fail(node["bit_time"], "'bit_time' must be between 1us and 10s");
+  }
+}
+
 void read_access(const core::YamlReader& r, const YAML::Node& node, AccessSettings& out) {
   r.expect_map(node, "access", {"users"});
   if (!node) return;
@@ -239,8 +248,9 @@ AgentConfig parse(const core::YamlReader& r, const YAML::Node& root) {
   AgentConfig config;
   config.file = r.file();
   if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
-  r.expect_map(root, "the configuration",
-               {"agentx", "log", "settings_file", "chain", "traps", "access", "pdu", "ups"});
+  r.expect_map(
+      root, "the configuration",
+      {"agentx", "log", "settings_file", "chain", "traps", "tickle", "access", "pdu", "ups"});
   config.settings_file = r.string(root, "settings_file", config.settings_file);
   read_agentx(r, root["agentx"], config.agentx);
   auto log = root["log"];
@@ -255,6 +265,7 @@ AgentConfig parse(const core::YamlReader& r, const YAML::Node& root) {
   }
   read_chain_settings(r, root["chain"], config.chain);
   read_traps(r, root["traps"], config.traps);
+  read_tickle(r, root["tickle"], config.tickle);
   read_access(r, root["access"], config.access);
   read_pdu(r, root["pdu"], config.pdu);
   read_ups(r, root["ups"], config.ups);

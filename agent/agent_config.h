@@ -13,6 +13,7 @@
 #include "agent/model/chain_settings.h"
 #include "agent/ups/ups_model.h"
 #include "core/clock.h"
+#include "core/tickle_code.h"
 #include "core/yaml_reader.h"
 
 namespace netpower::agent {
@@ -36,6 +37,11 @@ struct UpsSection {
 
 struct TrapSettings {
   core::Duration period = kDefaultTrapPeriod;  // the steady-state period of the Sentry2 traps
+};
+
+// The tickle's pattern (docs/tickle.md): the bit time of every tickle the agent sends.
+struct TickleSettings {
+  core::Duration bit_time = core::kDefaultTickleBitTime;  // 1us .. 10s
 };
 
 inline constexpr std::size_t kUserNameMax = 32;  // SnmpAdminString of an SNMPv3 user name
@@ -71,6 +77,7 @@ struct AgentConfig {
   std::string settings_file = kDefaultSettingsFile;
   ChainSettings chain;
   TrapSettings traps;
+  TickleSettings tickle;
   AccessSettings access;
   PduSettings pdu;
   UpsSection ups;

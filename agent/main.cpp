@@ -104,7 +104,7 @@ int run(const Options& options) {
   auto saved_chain = settings_store->load();
   auto* store = settings_store.get();
   if (pdu) {
-    chain = std::make_unique<agent::ChainModel>(loop, *pdu, saved_chain);
+    chain = std::make_unique<agent::ChainModel>(loop, *pdu, saved_chain, config.tickle.bit_time);
     chain->on_settings_change([store](const agent::ChainSettings& s) { store->save(s); });
     // The Sentry2 traps (docs/agent-traps.md), from the first read on.
     trap_sender = std::make_unique<agent::snmp::Sentry2TrapSender>(*chain, subagent);

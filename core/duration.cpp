@@ -24,24 +24,26 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     auto unit = text.substr(unit_start, i - unit_start);
-    std::int64_t unit_ms = 0;
-    if (unit == "ms") {
-      unit_ms = 1;
+    std::int64_t unit_us = 0;
+    if (unit == "us") {
+      unit_us = 1;
+    } else if (unit == "ms") {
+      unit_us = 1000;
     } else if (unit == "s") {
-      unit_ms = 1000;
+      unit_us = 1'000'000;
     } else if (unit == "m") {
-      unit_ms = 60'000;
+      unit_us = 60'000'000;
     } else if (unit == "h") {
-      unit_ms = 3'600'000;
+      unit_us = 3'600'000'000;
     } else {
       return std::nullopt;
     }
     // Nothing netpower waits for is longer than a year; checked before adding so nothing overflows.
-    constexpr std::int64_t kMaxMs = 366LL * 24 * 3'600'000;
+    constexpr std::int64_t kMaxUs = 366LL * 24 * 3'600'000'000LL;
     auto v = static_cast<std::int64_t>(value);
-    if (v > kMaxMs / unit_ms) return std::nullopt;
-    total += milliseconds(v * unit_ms);
-    if (total > milliseconds(kMaxMs)) return std::nullopt;
+    if (v > kMaxUs / unit_us) return std::nullopt;
+    total += microseconds(v * unit_us);
+    if (total > microseconds(kMaxUs)) return std::nullopt;
   }
   return total;
 }
@@ -49,7 +51,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
 std::string format_duration(Duration d) {
   using namespace std::chrono;
   auto ms = duration_cast<milliseconds>(d).count();
-  if (ms == 0) return "0s";
+  if (duration_cast<microseconds>(d).count() == 0) return "0s";
   std::string out;
   auto take = [&](std::int64_t unit_ms, const char* suffix) {
     if (ms >= unit_ms) {
@@ -61,6 +63,8 @@ std::string format_duration(Duration d) {
   take(60000, "m");
   take(1000, "s");
   if (ms > 0) out += std::to_string(ms) + "ms";
+  auto us = duration_cast<microseconds>(d).count() % 1000;
+  if (us > 0) out += std::to_string(us) + "us";
   return out;
 }
 

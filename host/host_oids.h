@@ -1,8 +1,8 @@
 #pragma once
 // The NETPOWER-MIB notifications and objects that netpower-host sends (docs/tickle.md "The
-// answer"). They are not in mibs/NETPOWER-MIB.txt yet: another change owns that file now, and these
-// definitions must be added there (netpowerHostNotifications under netpowerMIB 0, the objects as
-// accessible-for-notify scalars under netpowerObjects 20) with exactly these numbers.
+// answer"), as mibs/NETPOWER-MIB.txt defines them: the notifications under netpowerMIB 0
+// (netpowerNotifications), the objects as accessible-for-notify scalars under netpowerObjects 20
+// (netpowerHostObjects). This header and the module change together.
 
 #include <cstdint>
 #include <vector>

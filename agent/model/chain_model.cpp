@@ -3,18 +3,31 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace netpower::agent {
 
 using core::PortId;
 
-ChainModel::ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, ChainSettings settings)
-    : loop_(loop), pdu_(pdu), settings_(std::move(settings)) {}
+ChainModel::ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, ChainSettings settings,
+                       core::Duration tickle_bit_time)
+    : loop_(loop),
+      pdu_(pdu),
+      settings_(std::move(settings)),
+      tickle_bit_time_(tickle_bit_time),
+      started_(loop.clock().now()) {
+  if (tickle_bit_time < kMinTickleBitTime || tickle_bit_time > kMaxTickleBitTime) {
+    throw std::invalid_argument("the tickle bit time must be between 1us and 10s");
+  }
+}
 
 ChainModel::~ChainModel() {
   if (poll_timer_ != 0) loop_.cancel(poll_timer_);
   for (auto& port : ports_) {
     if (port.timer != 0) loop_.cancel(port.timer);
+  }
+  for (auto& tickle : tickles_) {
+    if (tickle.timer != 0) loop_.cancel(tickle.timer);
   }
 }
 

@@ -10,6 +10,8 @@
 //   - a locked port refuses every remote change;
 //   - the wake-up state is applied when a board reports it powered up after losing power;
 //   - groups and ALL act on each member under its own rules (group_action.cpp).
+// It also sends tickles (tickle.cpp): a nonce on a port's signal line, one at a time per port, any
+// number of ports at once.
 
 #include <array>
 #include <cstdint>
@@ -20,6 +22,7 @@
 
 #include "agent/model/chain_settings.h"
 #include "agent/model/status_text.h"
+#include "agent/model/tickle.h"
 #include "collectors/pdu.h"
 #include "core/event_loop.h"
 
@@ -76,7 +79,10 @@ struct BoardView {
 
 class ChainModel {
  public:
-  ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, ChainSettings settings);
+  // `tickle_bit_time`: the bit time of every tickle (the agent's `tickle.bit_time`), within
+  // [kMinTickleBitTime, kMaxTickleBitTime] (std::invalid_argument otherwise).
+  ChainModel(core::EventLoop& loop, collectors::PduCollector& pdu, ChainSettings settings,
+             core::Duration tickle_bit_time = core::kDefaultTickleBitTime);
   ~ChainModel();
   ChainModel(const ChainModel&) = delete;
   ChainModel& operator=(const ChainModel&) = delete;
@@ -116,6 +122,19 @@ class ChainModel {
   void on_settings_change(std::function<void(const ChainSettings&)> fn) {
     settings_listener_ = std::move(fn);
   }
+
+  // --- Tickles (docs/tickle.md). Loop thread. ---
+  core::Duration tickle_bit_time() const { return tickle_bit_time_; }
+  // How long a tickle keeps its port sending: tickle_window(tickle_bit_time()).
+  core::Duration tickle_window() const { return agent::tickle_window(tickle_bit_time_); }
+  // True while the port's last tickle is sending (a new one would be refused).
+  bool tickle_busy(core::PortId id) const;
+  // Sends `nonce` on the port's signal line: collector.tickle(port, core::encode_tickle(nonce,
+  // tickle_bit_time())). Refused while the port is busy; a collector error leaves it failed.
+  TickleResult tickle(core::PortId id, std::uint64_t nonce);
+  TickleView tickle_state(core::PortId id) const;
+  // Hundredths of a second on the loop's clock since the model was made (a TimeStamp's unit).
+  std::uint32_t uptime_ticks() const;
 
   // Called after every change of a port's control state (for traps and logs). Loop thread.
   void on_control_change(std::function<void(core::PortId, ControlState)> fn) {
@@ -163,6 +182,16 @@ class ChainModel {
   void finish_reboot(core::PortId id);
   void adopt(const collectors::ChainReading& chain);
   void apply_wake_up(core::BoardId board);
+  struct TickleState {
+    TickleStatus status = TickleStatus::kIdle;
+    std::optional<std::uint64_t> nonce;
+    core::TimePoint sending_until{};
+    std::uint32_t started_ticks = 0;
+    std::string error;
+    core::TimerId timer = 0;
+  };
+  void tickle_done(core::PortId id);
+
   PortState& state(core::PortId id) { return ports_[static_cast<std::size_t>(id.flat())]; }
   const PortState& state(core::PortId id) const {
     return ports_[static_cast<std::size_t>(id.flat())];
@@ -172,6 +201,9 @@ class ChainModel {
   collectors::PduCollector& pdu_;
   ChainSettings settings_;
   std::array<PortState, core::kMaxPorts> ports_{};
+  core::Duration tickle_bit_time_;
+  core::TimePoint started_;
+  std::array<TickleState, core::kMaxPorts> tickles_{};
   std::vector<collectors::BoardReading> boards_;
   std::array<std::string, core::kMaxBoards> code_versions_{};
   int board_count_ = 0;

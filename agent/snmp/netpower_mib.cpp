@@ -4,6 +4,7 @@
 
 #include "agent/snmp/netpower_oids.h"
 #include "agent/snmp/sentry2_index.h"
+#include "agent/snmp/tickle_mib.h"
 
 namespace netpower::agent::snmp {
 
@@ -83,9 +84,11 @@ void NetpowerMib::rebuild() {
   for (oid column = kNpGroupActionTarget; column <= kNpGroupActionResult; ++column) {
     tree_.add_object(kNpGroupActionEntry + Oid{column}, column <= kNpGroupActionCommand);
   }
+  add_tickle_columns(tree_);
   for (int b = 0; b < model_.board_count(); ++b) add_board_row(core::BoardId{b});
   for (int flat = 0; flat < model_.board_count() * core::kPortsPerBoard; ++flat) {
     add_port_row(core::PortId::from_flat(flat));
+    add_tickle_row(tree_, model_, core::PortId::from_flat(flat));
   }
   for (std::size_t row = 0; row < groups_.size(); ++row) add_group_row(row);
   tree_.finish();

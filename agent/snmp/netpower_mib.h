@@ -1,6 +1,7 @@
 #pragma once
 // The NETPOWER-MIB (mibs/NETPOWER-MIB.txt): every setting of the patent's power manager writable
-// over SNMP, the group-action table and the factory reset, served from the chain model.
+// over SNMP, the group-action table, the factory reset and the tickle table (tickle_mib.h), served
+// from the chain model.
 //
 // A SET is applied as a whole: the test phase stages each varbind onto a copy of the settings and
 // checks the copy (ranges, then rules that span varbinds such as low limit < high limit); the

@@ -75,4 +75,17 @@ enum NpGroupActionColumn : oid {
   kNpGroupActionResult = 8,        // DisplayString: "3 port(s) turned off, 1 port(s) locked"
 };
 
+// netpowerTickleTable ::= { netpowerObjects 5 }, entry .1, INDEX { netpowerTicklePort }
+// (Sentry2PortId: two characters, no length octet: port A1 = .65.49). docs/tickle.md.
+inline const Oid kNpTickleEntry = kNetpowerObjects + Oid{5, 1};
+enum NpTickleColumn : oid {
+  kNpTicklePort = 1,      // not-accessible
+  kNpTickleNonce = 2,     // OCTET STRING (SIZE(0|8)), read-write: writing 8 octets (the nonce,
+                          // big-endian) starts a tickle; reads the last nonce, "" before the first
+  kNpTickleStatus = 3,    // INTEGER { idle(1), sending(2), sent(3), failed(4) }
+  kNpTickleSentTime = 4,  // TimeStamp: when the last tickle started, 0 before the first
+  kNpTickleBitTime = 5,   // Unsigned32, microseconds: the agent's tickle.bit_time
+  kNpTickleError = 6,     // DisplayString (SIZE(0..255)): why the last tickle failed, or ""
+};
+
 }  // namespace netpower::agent::snmp

@@ -75,5 +75,24 @@ TEST(AgentConfig, ErrorsNameFileLineAndProblem) {
                "unknown PDU driver 'sentry-serial' (known: sim)");
 }
 
+TEST(AgentConfig, TickleBitTimeDefaultsTo10msAndIsRead) {
+  EXPECT_EQ(parse_agent_config(kGood, "agent.yaml").tickle.bit_time, std::chrono::milliseconds(10));
+  auto c = parse_agent_config(std::string(kGood) + "tickle:\n  bit_time: 250us\n", "agent.yaml");
+  EXPECT_EQ(c.tickle.bit_time, std::chrono::microseconds(250));
+  for (const char* edge : {"1us", "10s"}) {
+    auto text = std::string(kGood) + "tickle: { bit_time: " + edge + " }\n";
+    EXPECT_NO_THROW(parse_agent_config(text, "agent.yaml")) << edge;
+  }
+}
+
+TEST(AgentConfig, TickleErrorsNameTheLine) {
+  const std::string pdu = "pdu:\n  driver: sim\n";
+  expect_error(pdu + "tickle:\n  bit_time: 0\n", 4, "between 1us and 10s");
+  expect_error(pdu + "tickle:\n  bit_time: 10s1us\n", 4, "between 1us and 10s");
+  expect_error(pdu + "tickle:\n  bit_time: 10\n", 4, "not a duration");
+  expect_error(pdu + "tickle:\n  bit_tme: 1ms\n", 4, "unknown key 'bit_tme'");
+  expect_error(pdu + "tickle: 1ms\n", 3, "tickle");
+}
+
 }  // namespace
 }  // namespace netpower::agent

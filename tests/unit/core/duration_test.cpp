@@ -14,6 +14,8 @@ TEST(ParseDuration, ReadsEveryUnit) {
   EXPECT_EQ(parse_duration("500ms"), Duration(500ms));
   EXPECT_EQ(parse_duration("2m"), Duration(2min));
   EXPECT_EQ(parse_duration("3h"), Duration(3h));
+  EXPECT_EQ(parse_duration("200us"), Duration(200us));
+  EXPECT_EQ(parse_duration("1ms500us"), Duration(1500us));
 }
 
 TEST(ParseDuration, AddsSequencesOfParts) {
@@ -30,7 +32,7 @@ TEST(ParseDuration, ReadsZero) {
 
 TEST(ParseDuration, RejectsMalformedText) {
   for (const char* bad : {"", "15", "s", "-1s", "1x", "1.5s", " 1s", "1s ", "1S", "ms", "1 s",
-                          "+1s", "1sec", "1m x", "00", "1h30"}) {
+                          "+1s", "1sec", "1m x", "00", "1h30", "1ns", "1µs", "1US"}) {
     EXPECT_EQ(parse_duration(bad), std::nullopt) << "'" << bad << "'";
   }
 }
@@ -48,11 +50,14 @@ TEST(FormatDuration, WritesTheShortestExactForm) {
   EXPECT_EQ(format_duration(1h + 2min + 3s + 1ms), "1h2m3s1ms");
   EXPECT_EQ(format_duration(60s), "1m");
   EXPECT_EQ(format_duration(26h), "26h");
+  EXPECT_EQ(format_duration(200us), "200us");
+  EXPECT_EQ(format_duration(1s + 1500us), "1s1ms500us");
+  EXPECT_EQ(format_duration(999ns), "0s") << "below a microsecond";
 }
 
 TEST(FormatDuration, RoundTripsThroughParse) {
   for (Duration d : {Duration(1ms), Duration(999ms), Duration(1s), Duration(61s), Duration(3601s),
-                     Duration(15s), Duration(24h + 1ms)}) {
+                     Duration(15s), Duration(24h + 1ms), Duration(1us), Duration(10s + 7us)}) {
     auto text = format_duration(d);
     EXPECT_EQ(parse_duration(text), d) << text;
   }

@@ -3,13 +3,8 @@
 #include "collectors/sim/sim_wire.h"
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <memory>
-#include <utility>
 
 #include "collectors/sim/sim_control_protocol.h"
 #include "collectors/sim/sim_settings.h"
@@ -18,6 +13,7 @@
 #include "core/tickle_code.h"
 #include "core/tickle_wire.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wire_endpoint.h"
 
 namespace netpower::collectors::sim {
 namespace {
@@ -26,57 +22,8 @@ using namespace std::chrono_literals;
 
 core::PortId port(const char* name) { return *core::PortId::parse(name); }
 
-// A host end of a wire: a bound datagram socket.
-class Endpoint {
- public:
-  explicit Endpoint(std::string path) : path_(std::move(path)) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path_.data(), path_.size());
-    if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
-    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size());
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len), 0) << std::strerror(errno);
-  }
-  ~Endpoint() {
-    ::close(fd_);
-    if (path_[0] != '@') ::unlink(path_.c_str());
-  }
-  // Receives what is queued; the rest of what arrived before.
-  void receive() {
-    char buffer[core::kMaxWireMessage];
-    std::vector<core::WireEvent> events;
-    while (true) {
-      auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n < 0) break;
-      auto error =
-          core::parse_wire_message(std::string_view(buffer, static_cast<std::size_t>(n)), events);
-      EXPECT_EQ(error, nullptr) << error;
-      received_.insert(received_.end(), events.begin(), events.end());
-    }
-  }
-  std::vector<core::WireEvent> drain() {
-    receive();
-    return std::exchange(received_, {});
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  std::vector<core::WireEvent> received_;
-};
-
-std::vector<std::uint64_t> decode(const std::vector<core::WireEvent>& events) {
-  core::TickleDecoder decoder;
-  std::vector<std::uint64_t> out;
-  for (const auto& e : events) {
-    if (e.line != core::WireLine::kTickle) continue;
-    auto r = decoder.feed(e.at, e.level);
-    if (r.kind == core::TickleDecodeResult::Kind::kDecoded) out.push_back(r.nonce);
-  }
-  return out;
-}
+using Endpoint = testing::WireEndpoint;
+using testing::decode_tickles;
 
 class SimWireTest : public ::testing::Test {
  protected:
@@ -115,7 +62,7 @@ TEST_F(SimWireTest, ATicklePlaysOnThePortsWireInTime) {
   EXPECT_GT(player.pending(), 50u);
   play();
   auto events = a.drain();
-  EXPECT_EQ(decode(events), std::vector<std::uint64_t>{0x1234});
+  EXPECT_EQ(decode_tickles(events), std::vector<std::uint64_t>{0x1234});
   ASSERT_FALSE(events.empty());
   EXPECT_GE(events.front().at, start + 30ms);  // three bit times of lead-in
   EXPECT_LE(events.back().at, start + 30ms + core::tickle_duration(10ms));
@@ -127,8 +74,8 @@ TEST_F(SimWireTest, TicklesOnTwoPortsAtOnceReachTheirOwnHosts) {
   chain.tickle(port("A1"), core::encode_tickle(1, 10ms));
   chain.tickle(port("A2"), core::encode_tickle(2, 7ms));
   play();
-  EXPECT_EQ(decode(a.drain()), std::vector<std::uint64_t>{1});
-  EXPECT_EQ(decode(b.drain()), std::vector<std::uint64_t>{2});
+  EXPECT_EQ(decode_tickles(a.drain()), std::vector<std::uint64_t>{1});
+  EXPECT_EQ(decode_tickles(b.drain()), std::vector<std::uint64_t>{2});
 }
 
 TEST_F(SimWireTest, SwappedCablesReachTheOtherHost) {
@@ -136,7 +83,7 @@ TEST_F(SimWireTest, SwappedCablesReachTheOtherHost) {
   chain.tickle(port("A1"), core::encode_tickle(7, 10ms));
   play();
   EXPECT_TRUE(a.drain().empty());
-  EXPECT_EQ(decode(b.drain()), std::vector<std::uint64_t>{7});
+  EXPECT_EQ(decode_tickles(b.drain()), std::vector<std::uint64_t>{7});
 }
 
 TEST_F(SimWireTest, ACutCableCarriesNothingUntilMended) {
@@ -148,7 +95,7 @@ TEST_F(SimWireTest, ACutCableCarriesNothingUntilMended) {
   EXPECT_EQ(run("mend A1"), "ok");
   chain.tickle(port("A1"), core::encode_tickle(8, 10ms));
   play();
-  EXPECT_EQ(decode(a.drain()), std::vector<std::uint64_t>{8});
+  EXPECT_EQ(decode_tickles(a.drain()), std::vector<std::uint64_t>{8});
 }
 
 TEST_F(SimWireTest, CuttingMidTickleLosesTheRest) {
@@ -159,7 +106,7 @@ TEST_F(SimWireTest, CuttingMidTickleLosesTheRest) {
   }
   run("cut A1");
   play();
-  EXPECT_TRUE(decode(a.drain()).empty());
+  EXPECT_TRUE(decode_tickles(a.drain()).empty());
 }
 
 TEST_F(SimWireTest, DelayShiftsEveryEdge) {
@@ -168,7 +115,7 @@ TEST_F(SimWireTest, DelayShiftsEveryEdge) {
   chain.tickle(port("A1"), core::encode_tickle(3, 10ms));
   play();
   auto events = a.drain();
-  EXPECT_EQ(decode(events), std::vector<std::uint64_t>{3});
+  EXPECT_EQ(decode_tickles(events), std::vector<std::uint64_t>{3});
   EXPECT_GE(events.front().at, start + 280ms);
 }
 
@@ -178,7 +125,7 @@ TEST_F(SimWireTest, NoiseNeverProducesAnotherNonce) {
   for (std::uint64_t nonce = 100; nonce < 140; ++nonce) {
     chain.tickle(port("A1"), core::encode_tickle(nonce, 10ms));
     play();
-    for (auto n : decode(a.drain())) {
+    for (auto n : decode_tickles(a.drain())) {
       EXPECT_EQ(n, nonce);
       ++decoded;
     }
@@ -214,8 +161,8 @@ TEST_F(SimWireTest, TheTickleCommandSendsAsTheAgentWould) {
   EXPECT_EQ(run("tickle A1 0xfeedfacecafebeef 20ms"), "ok");
   EXPECT_EQ(run("tickle .A2 42"), "ok");
   play();
-  EXPECT_EQ(decode(a.drain()), std::vector<std::uint64_t>{0xfeedfacecafebeefULL});
-  EXPECT_EQ(decode(b.drain()), std::vector<std::uint64_t>{0x42});
+  EXPECT_EQ(decode_tickles(a.drain()), std::vector<std::uint64_t>{0xfeedfacecafebeefULL});
+  EXPECT_EQ(decode_tickles(b.drain()), std::vector<std::uint64_t>{0x42});
   EXPECT_EQ(chain.history().back().kind, HistoryEntry::Kind::kTickle);
 }
 
@@ -240,7 +187,7 @@ TEST_F(SimWireTest, AbstractEndpointsWork) {
   chain.set_cable_endpoint(port("A3"), abstract.path());
   chain.tickle(port("A3"), core::encode_tickle(5, 10ms));
   play({&abstract});
-  EXPECT_EQ(decode(abstract.drain()), std::vector<std::uint64_t>{5});
+  EXPECT_EQ(decode_tickles(abstract.drain()), std::vector<std::uint64_t>{5});
 }
 
 TEST_F(SimWireTest, ArbitraryPatternBytesAreRecordedButNotPlayed) {
@@ -271,7 +218,7 @@ TEST(SimWireChain, AHundredAndFourTicklesAtOnceEachReachTheirHost) {
     for (auto& h : hosts) h->receive();
   }
   for (int flat = 0; flat < core::kMaxPorts; ++flat) {
-    EXPECT_EQ(decode(hosts[static_cast<std::size_t>(flat)]->drain()),
+    EXPECT_EQ(decode_tickles(hosts[static_cast<std::size_t>(flat)]->drain()),
               std::vector<std::uint64_t>{0x5a00000000000000ULL + static_cast<std::uint64_t>(flat)})
         << core::PortId::from_flat(flat).str();
   }
