@@ -1,5 +1,6 @@
 #include "manager/traps/decoded_trap.h"
 
+#include "core/utf8.h"
 #include "manager/mib/notifications.h"
 
 #include <nlohmann/json.hpp>
@@ -11,25 +12,16 @@ namespace netpower::manager::traps {
 
 namespace {
 
-// Printable UTF-8 (tabs and line ends allowed): stored as text; anything else as hex.
+// Printable, well-formed UTF-8 (core/utf8.h; tabs and line ends allowed, no other C0 control or
+// DEL): stored as text. Anything else is stored as hex, so that every byte survives and the JSON
+// (and the database's text) is always valid.
 bool printable_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
+  for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    const std::size_t n = (c & 0xE0) == 0xC0   ? 1
-                          : (c & 0xF0) == 0xE0 ? 2
-                          : (c & 0xF8) == 0xF0 ? 3
-                                               : 0;
-    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+    const std::size_t n = core::utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
   }
   return true;
 }
@@ -226,7 +218,8 @@ std::string summary(const DecodedTrap& trap) {
     text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
     sep = ", ";
     if (text.size() > kMaxSummary) {
-      text.resize(kMaxSummary);
+      // Every piece is valid UTF-8; the cut must not split a character.
+      text.resize(core::utf8_prefix(text, kMaxSummary).size());
       text += "...";
       break;
     }
