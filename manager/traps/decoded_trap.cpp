@@ -37,6 +37,11 @@ std::string hex(std::string_view s) {
   return out;
 }
 
+// An OCTET STRING in the summary: the text, or "0x<hex>" when it is not printable UTF-8.
+std::string octets_text(const std::string& octets) {
+  return printable_utf8(octets) ? octets : "0x" + hex(octets);
+}
+
 std::string value_text(const Varbind& vb) {
   switch (vb.type) {
     case ValueType::kInteger:
@@ -47,7 +52,7 @@ std::string value_text(const Varbind& vb) {
     case ValueType::kCounter64:
       return std::to_string(vb.number);
     case ValueType::kOctetString:
-      return printable_utf8(vb.octets) ? vb.octets : "0x" + hex(vb.octets);
+      return octets_text(vb.octets);
     case ValueType::kOpaque:
       return "0x" + hex(vb.octets);
     case ValueType::kOid:
@@ -209,20 +214,20 @@ std::string summary(const DecodedTrap& trap) {
   text += trap.agent;
   if (trap.agent != trap.source_address) text += " (" + trap.source_address + ")";
   if (auto change = port_control_change(trap)) {
-    text += ": port " + change->port + " " + change->status;
-    return text;
-  }
-  const char* sep = ": ";
-  for (const auto& vb : trap.varbinds) {
-    if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
-    text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
-    sep = ", ";
-    if (text.size() > kMaxSummary) {
-      // Every piece is valid UTF-8; the cut must not split a character.
-      text.resize(core::utf8_prefix(text, kMaxSummary).size());
-      text += "...";
-      break;
+    text += ": port " + change->port + " " + octets_text(change->status);
+  } else {
+    const char* sep = ": ";
+    for (const auto& vb : trap.varbinds) {
+      if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
+      text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
+      sep = ", ";
+      if (text.size() > kMaxSummary) break;
     }
+  }
+  if (text.size() > kMaxSummary) {
+    // Every piece is valid UTF-8; the cut must not split a character.
+    text.resize(core::utf8_prefix(text, kMaxSummary).size());
+    text += "...";
   }
   return text;
 }

@@ -102,6 +102,19 @@ TEST(EventUtf8, TheSummaryIsValidUtf8) {
   }
 }
 
+// A Sentry2 port control change names the new status in the summary: the same rule applies.
+TEST(EventUtf8, APortControlStatusThatIsNotUtf8IsHexInTheSummary) {
+  Varbind status = octets("\xe0\x80\xaf");
+  status.oid = {1, 3, 6, 1, 4, 1, 1718, 2, 1, 4, 1, 4, 65, 49};  // sentry2PortControlStatus.A1
+  auto trap = trap_with({status});
+  trap.trap_oid = "1.3.6.1.4.1.1718.2.100.0.5";
+  auto event = to_event(trap);
+  EXPECT_TRUE(dumps(event.text)) << testing::PrintToString(event.text);
+  EXPECT_NE(event.text.find("port A1 0xe080af"), std::string::npos) << event.text;
+  trap.varbinds[0].octets = "On" + std::string(2000, 'n');
+  EXPECT_LT(to_event(trap).text.size(), 600u);  // bounded like any other summary
+}
+
 TEST(EventUtf8, ALongSummaryIsNotCutInsideACharacter) {
   // Three-byte characters at every alignment against the summary's length limit.
   for (std::size_t shift = 0; shift < 3; ++shift) {
