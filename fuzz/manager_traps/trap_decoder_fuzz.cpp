@@ -35,7 +35,10 @@ detail::UsmEngine& engine() {
     user.usm.auth_key = netpower::manager::config::Secret("np-auth-secret", "fuzz");
     user.usm.priv_key = netpower::manager::config::Secret("np-priv-secret", "fuzz");
     settings.users.push_back(user);
-    return new detail::UsmEngine(settings, [](auto, auto, auto) {});
+    // Boots 1, time from the start: the corpus's v3 trap (sent with -Z 1,0) is in the time window
+    // for the first 150 s of a run.
+    const detail::EngineIdentity identity{*detail::parse_engine_id(settings.engine_id), 1};
+    return new detail::UsmEngine(settings, identity, [](auto, auto, auto) {});
   }();
   return *instance;
 }

@@ -21,6 +21,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "manager/traps/detail/engine_identity.h"
 #include "manager/traps/detail/trap_decoder.h"
 #include "manager/traps/detail/usm_engine.h"
 
@@ -150,9 +151,15 @@ class Receiver final : public TrapReceiver {
     resolve_agents();
     open_socket();
     if (!settings_.users.empty()) {
+      // The engine ID and boots persist across restarts (RFC 3414 2.2): read, incremented and
+      // written back before the socket is read.
+      const auto identity =
+          detail::load_engine_identity(settings_.engine_id, settings_.engine_file);
       usm_ = std::make_unique<detail::UsmEngine>(
-          settings_, [this](std::span<const std::uint8_t> bytes, const sockaddr* to,
-                            socklen_t to_len) { send_to(bytes, to, to_len); });
+          settings_, identity,
+          [this](std::span<const std::uint8_t> bytes, const sockaddr* to, socklen_t to_len) {
+            send_to(bytes, to, to_len);
+          });
     }
     for (std::size_t i = 0; i < settings_.decoder_threads; ++i) {
       queues_.push_back(
@@ -167,7 +174,9 @@ class Receiver final : public TrapReceiver {
         "thread(s), {} communities, {} SNMPv3 user(s){}",
         settings_.listen_address, port_, granted_buffer_, settings_.receive_buffer_bytes,
         settings_.decoder_threads, communities_.size(), settings_.users.size(),
-        usm_ ? ", engine ID " + usm_->engine_id() : "");
+        usm_ ? ", engine ID " + usm_->engine_id() + " (boots " +
+                   std::to_string(usm_->engine_boots()) + ", kept in " + settings_.engine_file + ")"
+             : "");
   }
 
   ~Receiver() override {
