@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "manager/snmp/message.h"
 #include "manager/traps/detail/trap_decoder.h"
 
 namespace netpower::manager::traps::detail {
@@ -30,6 +31,7 @@ struct UsmEngine::State {
   std::string engine_id_hex;
   std::uint32_t engine_boots = 0;
   std::vector<usmUser*> users;  // ours, removed again with the engine
+  std::vector<std::string> user_names;
   // The current datagram.
   std::span<const std::uint8_t> packet;
   const sockaddr* from = nullptr;
@@ -237,6 +239,24 @@ void set_local_engine(const EngineIdentity& identity) {
                  static_cast<u_int>(snmpv3_local_snmpEngineTime()), TRUE);
 }
 
+// AES (CFB) decrypts with any key: a wrong privacy key gives bytes that do not parse as a
+// ScopedPDU, which net-snmp counts as an ASN.1 parse error, not as usmStatsDecryptionErrors (only
+// DES's padding check can tell). When USM let the message through (no usmStats counter moved, and
+// the caller checked that) and it is an encrypted message of one of our users, it was
+// authenticated with that user's key: what failed is the privacy key, not the sender's encoding.
+bool wrong_privacy_key(const UsmEngine::State& s, std::span<const std::uint8_t> packet) {
+  snmp::V3Message message;
+  std::string error;
+  if (!snmp::decode_v3(packet, message, error) || !message.encrypted ||
+      (message.flags & snmp::kFlagAuth) == 0) {
+    return false;
+  }
+  for (const auto& name : s.user_names) {
+    if (name == message.user) return true;
+  }
+  return false;
+}
+
 // What an engine holds in net-snmp: undone by the destructor, or when the constructor fails.
 void release(UsmEngine::State& s) {
   if (s.transport != nullptr) s.transport->data = nullptr;
@@ -311,6 +331,7 @@ void UsmEngine::set_up(const TrapSettings& settings, const EngineIdentity& ident
                                std::to_string(user.line) + ")");
     }
     state_->users.push_back(added);
+    state_->user_names.push_back(u.user);
   }
 
   state_->fd = ::eventfd(0, EFD_CLOEXEC);
@@ -371,6 +392,7 @@ UsmEngine::Result UsmEngine::process(std::span<const std::uint8_t> packet, const
   u_int before[STAT_USM_STATS_END + 1];
   for (int i = STAT_USM_STATS_START; i <= STAT_USM_STATS_END; ++i)
     before[i] = snmp_get_statistic(i);
+  const u_int parse_errors_before = snmp_get_statistic(STAT_SNMPINASNPARSEERRS);
   netsnmp_large_fd_set fds;
   netsnmp_large_fd_set_init(&fds, s.fd + 1);
   netsnmp_large_fd_setfd(s.fd, &fds);
@@ -403,6 +425,10 @@ UsmEngine::Result UsmEngine::process(std::span<const std::uint8_t> packet, const
   } else if (counted(STAT_USMSTATSUNSUPPORTEDSECLEVELS)) {
     result.outcome = Outcome::kUnauthenticated;
     result.error = "security level not allowed for the user";
+  } else if (snmp_get_statistic(STAT_SNMPINASNPARSEERRS) != parse_errors_before &&
+             wrong_privacy_key(s, packet)) {
+    result.outcome = Outcome::kUnauthenticated;
+    result.error = "decryption error (privacy key)";
   } else {
     result.outcome = Outcome::kMalformed;
     result.error = !s.error.empty() ? s.error
