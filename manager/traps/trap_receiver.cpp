@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "manager/traps/detail/engine_identity.h"
+#include "manager/traps/detail/log_limit.h"
 #include "manager/traps/detail/trap_decoder.h"
 #include "manager/traps/detail/usm_engine.h"
 
@@ -29,12 +30,9 @@ namespace netpower::manager::traps {
 
 namespace {
 
-constexpr std::size_t kRecvBatch = 64;      // datagrams per recvmmsg call
-constexpr std::size_t kStoreBatch = 1024;   // events per add_events call, at most
-constexpr std::uint64_t kLogFirst = 20;     // problems logged one by one ...
-constexpr std::uint64_t kLogEvery = 10000;  // ... then one in kLogEvery
-
-bool should_log(std::uint64_t count) { return count <= kLogFirst || count % kLogEvery == 0; }
+constexpr std::size_t kRecvBatch = 64;     // datagrams per recvmmsg call
+constexpr std::size_t kStoreBatch = 1024;  // events per add_events call, at most
+using detail::should_log;                  // the first 20 problems of a kind, then one in 10,000
 
 std::string address_text(const sockaddr_storage& addr, std::uint16_t* port) {
   char text[INET6_ADDRSTRLEN] = "";

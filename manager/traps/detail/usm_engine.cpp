@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "manager/snmp/message.h"
+#include "manager/traps/detail/netsnmp_log.h"
 #include "manager/traps/detail/trap_decoder.h"
 
 namespace netpower::manager::traps::detail {
@@ -295,6 +296,8 @@ void UsmEngine::set_up(const TrapSettings& settings, const EngineIdentity& ident
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+  // net-snmp's messages through our log and its rate limit, before it has anything to say.
+  route_netsnmp_logging();
   // Notifications are decoded to numeric OIDs; the host's MIB files would only cost time and noise.
   ::setenv("MIBS", "", 1);
   // Before init_snmp too: with an ID set, net-snmp does not derive one from the host name.
