@@ -1,5 +1,6 @@
 #include "manager/traps/decoded_trap.h"
 
+#include "core/utf8.h"
 #include "manager/mib/notifications.h"
 
 #include <nlohmann/json.hpp>
@@ -11,25 +12,16 @@ namespace netpower::manager::traps {
 
 namespace {
 
-// Printable UTF-8 (tabs and line ends allowed): stored as text; anything else as hex.
+// Printable, well-formed UTF-8 (core/utf8.h; tabs and line ends allowed, no other C0 control or
+// DEL): stored as text. Anything else is stored as hex, so that every byte survives and the JSON
+// (and the database's text) is always valid.
 bool printable_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
+  for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    const std::size_t n = (c & 0xE0) == 0xC0   ? 1
-                          : (c & 0xF0) == 0xE0 ? 2
-                          : (c & 0xF8) == 0xF0 ? 3
-                                               : 0;
-    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+    const std::size_t n = core::utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
   }
   return true;
 }
@@ -45,6 +37,11 @@ std::string hex(std::string_view s) {
   return out;
 }
 
+// An OCTET STRING in the summary: the text, or "0x<hex>" when it is not printable UTF-8.
+std::string octets_text(const std::string& octets) {
+  return printable_utf8(octets) ? octets : "0x" + hex(octets);
+}
+
 std::string value_text(const Varbind& vb) {
   switch (vb.type) {
     case ValueType::kInteger:
@@ -55,7 +52,7 @@ std::string value_text(const Varbind& vb) {
     case ValueType::kCounter64:
       return std::to_string(vb.number);
     case ValueType::kOctetString:
-      return printable_utf8(vb.octets) ? vb.octets : "0x" + hex(vb.octets);
+      return octets_text(vb.octets);
     case ValueType::kOpaque:
       return "0x" + hex(vb.octets);
     case ValueType::kOid:
@@ -217,19 +214,20 @@ std::string summary(const DecodedTrap& trap) {
   text += trap.agent;
   if (trap.agent != trap.source_address) text += " (" + trap.source_address + ")";
   if (auto change = port_control_change(trap)) {
-    text += ": port " + change->port + " " + change->status;
-    return text;
-  }
-  const char* sep = ": ";
-  for (const auto& vb : trap.varbinds) {
-    if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
-    text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
-    sep = ", ";
-    if (text.size() > kMaxSummary) {
-      text.resize(kMaxSummary);
-      text += "...";
-      break;
+    text += ": port " + change->port + " " + octets_text(change->status);
+  } else {
+    const char* sep = ": ";
+    for (const auto& vb : trap.varbinds) {
+      if (vb.oid == kSnmpTrapAddress0 || vb.oid == kSnmpTrapEnterprise0) continue;
+      text += sep + snmp::to_string(vb.oid) + " = " + value_text(vb);
+      sep = ", ";
+      if (text.size() > kMaxSummary) break;
     }
+  }
+  if (text.size() > kMaxSummary) {
+    // Every piece is valid UTF-8; the cut must not split a character.
+    text.resize(core::utf8_prefix(text, kMaxSummary).size());
+    text += "...";
   }
   return text;
 }

@@ -21,6 +21,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "manager/traps/detail/engine_identity.h"
+#include "manager/traps/detail/log_limit.h"
 #include "manager/traps/detail/trap_decoder.h"
 #include "manager/traps/detail/usm_engine.h"
 
@@ -28,12 +30,9 @@ namespace netpower::manager::traps {
 
 namespace {
 
-constexpr std::size_t kRecvBatch = 64;      // datagrams per recvmmsg call
-constexpr std::size_t kStoreBatch = 1024;   // events per add_events call, at most
-constexpr std::uint64_t kLogFirst = 20;     // problems logged one by one ...
-constexpr std::uint64_t kLogEvery = 10000;  // ... then one in kLogEvery
-
-bool should_log(std::uint64_t count) { return count <= kLogFirst || count % kLogEvery == 0; }
+constexpr std::size_t kRecvBatch = 64;     // datagrams per recvmmsg call
+constexpr std::size_t kStoreBatch = 1024;  // events per add_events call, at most
+using detail::should_log;                  // the first 20 problems of a kind, then one in 10,000
 
 std::string address_text(const sockaddr_storage& addr, std::uint16_t* port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -150,9 +149,15 @@ class Receiver final : public TrapReceiver {
     resolve_agents();
     open_socket();
     if (!settings_.users.empty()) {
+      // The engine ID and boots persist across restarts (RFC 3414 2.2): read, incremented and
+      // written back before the socket is read.
+      const auto identity =
+          detail::load_engine_identity(settings_.engine_id, settings_.engine_file);
       usm_ = std::make_unique<detail::UsmEngine>(
-          settings_, [this](std::span<const std::uint8_t> bytes, const sockaddr* to,
-                            socklen_t to_len) { send_to(bytes, to, to_len); });
+          settings_, identity,
+          [this](std::span<const std::uint8_t> bytes, const sockaddr* to, socklen_t to_len) {
+            send_to(bytes, to, to_len);
+          });
     }
     for (std::size_t i = 0; i < settings_.decoder_threads; ++i) {
       queues_.push_back(
@@ -167,7 +172,9 @@ class Receiver final : public TrapReceiver {
         "thread(s), {} communities, {} SNMPv3 user(s){}",
         settings_.listen_address, port_, granted_buffer_, settings_.receive_buffer_bytes,
         settings_.decoder_threads, communities_.size(), settings_.users.size(),
-        usm_ ? ", engine ID " + usm_->engine_id() : "");
+        usm_ ? ", engine ID " + usm_->engine_id() + " (boots " +
+                   std::to_string(usm_->engine_boots()) + ", kept in " + settings_.engine_file + ")"
+             : "");
   }
 
   ~Receiver() override {

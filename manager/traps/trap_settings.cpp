@@ -73,8 +73,8 @@ TrapSettings read_trap_settings(const YamlReader& r, const YAML::Node& node) {
   TrapSettings s;
   if (!node || node.IsNull()) return s;
   r.expect_map(node, "traps",
-               {"enabled", "listen", "port", "communities", "users", "engine_id", "receive_buffer",
-                "decoder_threads", "queue_packets", "max_packet_bytes"});
+               {"enabled", "listen", "port", "communities", "users", "engine_id", "engine_file",
+                "receive_buffer", "decoder_threads", "queue_packets", "max_packet_bytes"});
   s.enabled = r.boolean(node, "enabled", s.enabled);
   s.listen_address = r.string(node, "listen", s.listen_address, 64);
   in6_addr scratch;
@@ -107,6 +107,10 @@ TrapSettings read_trap_settings(const YamlReader& r, const YAML::Node& node) {
     bool hex = s.engine_id.size() % 2 == 0 && s.engine_id.size() >= 10;
     for (char c : s.engine_id) hex = hex && std::isxdigit(static_cast<unsigned char>(c));
     if (!hex) r.fail(node["engine_id"], "'engine_id' must be 5..32 bytes written in hex");
+  }
+  s.engine_file = r.string(node, "engine_file", s.engine_file, 4096);
+  if (s.engine_file.empty()) {
+    r.fail(node["engine_file"], "'engine_file' must name a file (engine boots must persist)");
   }
   if (auto b = node["receive_buffer"]; b && !b.IsNull()) {
     auto text = r.string(node, "receive_buffer", "");

@@ -27,8 +27,11 @@ struct TrapSettings {
   std::vector<config::Secret> communities;  // v1/v2c: accepted communities; none: v1/v2c refused
   std::vector<TrapUser> users;              // v3
   // snmpEngineID of the receiver as hex ("80001f8804..."), what v3 inform senders discover. Empty:
-  // derived from the host (net-snmp's default), which changes when the host's address changes.
+  // the one kept in engine_file (generated at random on the first start).
   std::string engine_id;
+  // Where the engine ID and snmpEngineBoots are kept across restarts (detail/engine_identity.h);
+  // read and rewritten at every start when SNMPv3 users are configured.
+  std::string engine_file = "/var/lib/netpower/snmp-engine";
   std::uint64_t receive_buffer_bytes = 32ull << 20;  // SO_RCVBUF asked for
   std::size_t decoder_threads = 2;                   // 1..64
   std::size_t queue_packets = 16384;                 // per decoder thread

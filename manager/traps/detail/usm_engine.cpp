@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "manager/snmp/message.h"
+#include "manager/traps/detail/netsnmp_log.h"
 #include "manager/traps/detail/trap_decoder.h"
 
 namespace netpower::manager::traps::detail {
@@ -28,6 +30,9 @@ struct UsmEngine::State {
   netsnmp_transport* transport = nullptr;
   void* session = nullptr;  // snmp_sess_add's handle
   std::string engine_id_hex;
+  std::uint32_t engine_boots = 0;
+  std::vector<usmUser*> users;  // ours, removed again with the engine
+  std::vector<std::string> user_names;
   // The current datagram.
   std::span<const std::uint8_t> packet;
   const sockaddr* from = nullptr;
@@ -214,34 +219,97 @@ std::string quoted(const std::string& text) {
   return out;
 }
 
+// Our engine ID and boots, as net-snmp's init_snmpv3_post_config() would have set them from its
+// persistent store (snmplib/snmpv3.c): the ID, snmpEngineBoots, and the entry of our own engine in
+// USM's time cache (LCD). Without that entry USM answers every message to our ID with "unknown
+// engine ID", and its Reports carry boots and time 0/0.
+void set_local_engine(const EngineIdentity& identity) {
+  if (set_exact_engineID(identity.id.data(), identity.id.size()) != SNMPERR_SUCCESS) {
+    throw std::runtime_error("traps: net-snmp refused the engine ID " + engine_id_hex(identity.id));
+  }
+  // engineBoots_conf() is the handler of snmptrapd's persistent "engineBoots N" line: boots = N
+  // + 1.
+  std::string previous = std::to_string(identity.boots - 1);
+  engineBoots_conf("engineBoots", previous.data());
+  if (snmpv3_local_snmpEngineBoots() != identity.boots) {
+    throw std::runtime_error("traps: net-snmp did not take the engine boots " +
+                             std::to_string(identity.boots));
+  }
+  set_enginetime(identity.id.data(), static_cast<u_int>(identity.id.size()),
+                 static_cast<u_int>(snmpv3_local_snmpEngineBoots()),
+                 static_cast<u_int>(snmpv3_local_snmpEngineTime()), TRUE);
+}
+
+// AES (CFB) decrypts with any key: a wrong privacy key gives bytes that do not parse as a
+// ScopedPDU, which net-snmp counts as an ASN.1 parse error, not as usmStatsDecryptionErrors (only
+// DES's padding check can tell). When USM let the message through (no usmStats counter moved, and
+// the caller checked that) and it is an encrypted message of one of our users, it was
+// authenticated with that user's key: what failed is the privacy key, not the sender's encoding.
+bool wrong_privacy_key(const UsmEngine::State& s, std::span<const std::uint8_t> packet) {
+  snmp::V3Message message;
+  std::string error;
+  if (!snmp::decode_v3(packet, message, error) || !message.encrypted ||
+      (message.flags & snmp::kFlagAuth) == 0) {
+    return false;
+  }
+  for (const auto& name : s.user_names) {
+    if (name == message.user) return true;
+  }
+  return false;
+}
+
+// What an engine holds in net-snmp: undone by the destructor, or when the constructor fails.
+void release(UsmEngine::State& s) {
+  if (s.transport != nullptr) s.transport->data = nullptr;
+  if (s.session != nullptr) snmp_sess_close(s.session);
+  if (s.fd >= 0) ::close(s.fd);
+  // A later engine in this process (tests) must not find this one's users.
+  for (auto* user : s.users) {
+    usm_remove_user(user);
+    usm_free_user(user);
+  }
+  s.users.clear();
+  g_engine_exists.store(false);
+}
+
 }  // namespace
 
-UsmEngine::UsmEngine(const TrapSettings& settings, Send send) : state_(std::make_unique<State>()) {
+UsmEngine::UsmEngine(const TrapSettings& settings, const EngineIdentity& identity, Send send)
+    : state_(std::make_unique<State>()) {
   if (g_engine_exists.exchange(true)) {
     throw std::runtime_error("traps: only one SNMPv3 engine per process");
   }
   state_->send = std::move(send);
-  // No snmp.conf, no persistent files: the configuration is manager.yaml.
+  try {
+    set_up(settings, identity);
+  } catch (...) {
+    release(*state_);
+    throw;
+  }
+}
+
+void UsmEngine::set_up(const TrapSettings& settings, const EngineIdentity& identity) {
+  // No snmp.conf, no persistent files: the configuration is manager.yaml, and the engine's state
+  // file is ours.
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+  // net-snmp's messages through our log and its rate limit, before it has anything to say.
+  route_netsnmp_logging();
   // Notifications are decoded to numeric OIDs; the host's MIB files would only cost time and noise.
   ::setenv("MIBS", "", 1);
-  init_snmp("netpower-traps");
-  if (!settings.engine_id.empty()) {
-    std::vector<u_char> id;
-    for (std::size_t i = 0; i + 1 < settings.engine_id.size(); i += 2) {
-      id.push_back(static_cast<u_char>(std::stoi(settings.engine_id.substr(i, 2), nullptr, 16)));
-    }
-    if (set_exact_engineID(id.data(), id.size()) != SNMPERR_SUCCESS) {
-      throw std::runtime_error("traps: net-snmp refused the engine ID " + settings.engine_id);
-    }
+  // Before init_snmp too: with an ID set, net-snmp does not derive one from the host name.
+  if (set_exact_engineID(identity.id.data(), identity.id.size()) != SNMPERR_SUCCESS) {
+    throw std::runtime_error("traps: net-snmp refused the engine ID " + engine_id_hex(identity.id));
   }
+  init_snmp("netpower-traps");  // once per process: later calls return at once
+  set_local_engine(identity);
   u_char id[SNMP_MAXBUF_SMALL];
   const auto id_len = snmpv3_get_engineID(id, sizeof id);
   state_->engine_id_hex = hex_of(id, id_len);
+  state_->engine_boots = identity.boots;
 
   for (const auto& user : settings.users) {
     const auto& u = user.usm;
@@ -260,10 +328,13 @@ UsmEngine::UsmEngine(const TrapSettings& settings, Send send) : state_(std::make
     usm_parse_create_usmUser("createUser", buffer.data());
     std::fill(buffer.begin(), buffer.end(), '\0');
     std::fill(line.begin(), line.end(), '\0');
-    if (usm_get_user(id, id_len, const_cast<char*>(u.user.c_str())) == nullptr) {
+    auto* added = usm_get_user(id, id_len, const_cast<char*>(u.user.c_str()));
+    if (added == nullptr) {
       throw std::runtime_error("traps: net-snmp refused SNMPv3 user '" + u.user + "' (line " +
                                std::to_string(user.line) + ")");
     }
+    state_->users.push_back(added);
+    state_->user_names.push_back(u.user);
   }
 
   state_->fd = ::eventfd(0, EFD_CLOEXEC);
@@ -278,7 +349,6 @@ UsmEngine::UsmEngine(const TrapSettings& settings, Send send) : state_(std::make
   t->f_send = transport_send;
   t->f_close = transport_close;
   t->f_fmtaddr = transport_fmtaddr;
-  state_->transport = t;
 
   netsnmp_session session;
   snmp_sess_init(&session);
@@ -288,23 +358,21 @@ UsmEngine::UsmEngine(const TrapSettings& settings, Send send) : state_(std::make
   session.callback_magic = state_.get();
   session.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
   session.flags |= SNMP_FLAGS_DONT_PROBE;  // we are the authoritative engine: nothing to discover
-  state_->session = snmp_sess_add(&session, t, nullptr, nullptr);
+  state_->session = snmp_sess_add(&session, t, nullptr, nullptr);  // frees t when it fails
   if (state_->session == nullptr) {
     throw std::runtime_error("traps: net-snmp could not open the SNMPv3 session");
   }
   // After snmp_sess_add: the transport's data pointer is ours (freed by nobody but us).
+  state_->transport = t;
   t->data = state_.get();
   t->data_length = 0;
 }
 
-UsmEngine::~UsmEngine() {
-  if (state_->transport != nullptr) state_->transport->data = nullptr;
-  if (state_->session != nullptr) snmp_sess_close(state_->session);
-  if (state_->fd >= 0) ::close(state_->fd);
-  g_engine_exists.store(false);
-}
+UsmEngine::~UsmEngine() { release(*state_); }
 
 std::string UsmEngine::engine_id() const { return state_->engine_id_hex; }
+
+std::uint32_t UsmEngine::engine_boots() const { return state_->engine_boots; }
 
 UsmEngine::Result UsmEngine::process(std::span<const std::uint8_t> packet, const sockaddr* from,
                                      socklen_t from_len, DecodedTrap& trap) {
@@ -327,6 +395,7 @@ UsmEngine::Result UsmEngine::process(std::span<const std::uint8_t> packet, const
   u_int before[STAT_USM_STATS_END + 1];
   for (int i = STAT_USM_STATS_START; i <= STAT_USM_STATS_END; ++i)
     before[i] = snmp_get_statistic(i);
+  const u_int parse_errors_before = snmp_get_statistic(STAT_SNMPINASNPARSEERRS);
   netsnmp_large_fd_set fds;
   netsnmp_large_fd_set_init(&fds, s.fd + 1);
   netsnmp_large_fd_setfd(s.fd, &fds);
@@ -359,6 +428,10 @@ UsmEngine::Result UsmEngine::process(std::span<const std::uint8_t> packet, const
   } else if (counted(STAT_USMSTATSUNSUPPORTEDSECLEVELS)) {
     result.outcome = Outcome::kUnauthenticated;
     result.error = "security level not allowed for the user";
+  } else if (snmp_get_statistic(STAT_SNMPINASNPARSEERRS) != parse_errors_before &&
+             wrong_privacy_key(s, packet)) {
+    result.outcome = Outcome::kUnauthenticated;
+    result.error = "decryption error (privacy key)";
   } else {
     result.outcome = Outcome::kMalformed;
     result.error = !s.error.empty() ? s.error

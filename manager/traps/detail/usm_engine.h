@@ -13,6 +13,7 @@
 #include <string>
 
 #include "manager/traps/decoded_trap.h"
+#include "manager/traps/detail/engine_identity.h"
 #include "manager/traps/trap_settings.h"
 
 namespace netpower::manager::traps::detail {
@@ -34,9 +35,12 @@ class UsmEngine {
     std::string error;
   };
 
-  // Sets up net-snmp (no configuration files read, nothing persisted), the engine ID and the users.
-  // Only one engine per process. Throws std::runtime_error.
-  UsmEngine(const TrapSettings& settings, Send send);
+  // Sets up net-snmp (no configuration files read, nothing persisted by net-snmp), our engine ID
+  // and boots (`identity`, which the caller persists: engine_identity.h), and the users localized
+  // to that engine. Only one engine at a time per process; another one later in the same process
+  // (tests) takes its identity, but its snmpEngineTime goes on from the first one's start. Throws
+  // std::runtime_error.
+  UsmEngine(const TrapSettings& settings, const EngineIdentity& identity, Send send);
   ~UsmEngine();
   UsmEngine(const UsmEngine&) = delete;
   UsmEngine& operator=(const UsmEngine&) = delete;
@@ -45,12 +49,15 @@ class UsmEngine {
   Result process(std::span<const std::uint8_t> packet, const sockaddr* from, socklen_t from_len,
                  DecodedTrap& trap);
 
-  // The engine ID in hex.
+  // The engine ID in hex, and snmpEngineBoots.
   std::string engine_id() const;
+  std::uint32_t engine_boots() const;
 
   struct State;
 
  private:
+  void set_up(const TrapSettings& settings, const EngineIdentity& identity);
+
   std::mutex mutex_;
   std::unique_ptr<State> state_;
 };

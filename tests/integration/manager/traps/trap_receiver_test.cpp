@@ -3,61 +3,15 @@
 // varbinds; informs are answered; wrong credentials are refused; malformed datagrams are counted;
 // a burst is either all stored or accounted for by the kernel's drop counter; rows land in SQLite.
 
-#include <arpa/inet.h>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "manager/store/soci_store.h"
-#include "manager/traps/trap_receiver.h"
-#include "tests/support/snmp_cli.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/wait.h"
+#include "tests/integration/manager/traps/receiver_fixture.h"
 
 namespace netpower::manager::traps {
 namespace {
-
-using namespace std::chrono_literals;
-using testing::SnmpCli;
-using testing::SnmpCliOptions;
-using testing::SnmpCredentials;
-using testing::wait_until;
-
-constexpr const char* kCommunity = "np-trap-c0mmunity";
-constexpr const char* kUser = "np-trap";
-constexpr const char* kAuth = "np-auth-secret";
-constexpr const char* kPriv = "np-priv-secret";
-
-// An event sink that keeps what it is given.
-class MemoryStore final : public model::EventSink {
- public:
-  using model::EventSink::publish;
-  void publish(std::vector<model::Event> events) override {
-    std::lock_guard lock(mutex_);
-    for (auto& e : events) events_.push_back(std::move(e));
-  }
-
-  std::vector<model::Event> events() const {
-    std::lock_guard lock(mutex_);
-    return events_;
-  }
-  std::size_t size() const {
-    std::lock_guard lock(mutex_);
-    return events_.size();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<model::Event> events_;
-};
 
 // Events straight into a real store (what the daemon's hub subscription does).
 class StoreSink final : public model::EventSink {
@@ -68,88 +22,6 @@ class StoreSink final : public model::EventSink {
 
  private:
   store::Store& store_;
-};
-
-std::vector<std::uint8_t> corpus(const std::string& name) {
-  std::ifstream in(std::filesystem::path(NETPOWER_TRAPS_CORPUS_DIR) / name, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Sends raw datagrams to the receiver from one loopback socket.
-class RawSender {
- public:
-  explicit RawSender(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
-    to_.sin_family = AF_INET;
-    to_.sin_port = htons(port);
-    to_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  }
-  ~RawSender() { ::close(fd_); }
-  void send(std::span<const std::uint8_t> bytes) {
-    ASSERT_EQ(
-        ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to_), sizeof to_),
-        static_cast<ssize_t>(bytes.size()));
-  }
-
- private:
-  int fd_;
-  sockaddr_in to_{};
-};
-
-class TrapReceiverTest : public ::testing::Test {
- protected:
-  TrapSettings settings() const {
-    TrapSettings s;
-    s.listen_address = "127.0.0.1";
-    s.port = 0;
-    s.communities.emplace_back(kCommunity, "test");
-    TrapUser user;
-    user.usm.user = kUser;
-    user.usm.auth_key = config::Secret(kAuth, "test");
-    user.usm.priv_key = config::Secret(kPriv, "test");
-    s.users.push_back(user);
-    s.receive_buffer_bytes = 16 << 20;
-    return s;
-  }
-
-  void start(model::EventSink* events = nullptr, TrapSettings s = {}, bool custom = false) {
-    TrapReceiverOptions options;
-    options.agents.push_back({"loopback-pdu", "127.0.0.1"});
-    options.events = events != nullptr ? events : &store_;
-    options.on_trap = [this](const DecodedTrap& trap) {
-      std::lock_guard lock(mutex_);
-      traps_.push_back(trap);
-    };
-    receiver_ = start_trap_receiver(custom ? s : settings(), std::move(options));
-    target_ = "udp:127.0.0.1:" + std::to_string(receiver_->port());
-  }
-
-  SnmpCli cli(SnmpCredentials credentials, int retries = 1) const {
-    SnmpCliOptions options;
-    options.retries = retries;
-    options.timeout = 1000ms;
-    return SnmpCli(target_, std::move(credentials), options);
-  }
-
-  std::vector<DecodedTrap> traps() const {
-    std::lock_guard lock(mutex_);
-    return traps_;
-  }
-
-  // Waits until the decoders have dealt with every datagram received.
-  void settle() {
-    ASSERT_TRUE(wait_until(
-        [&] {
-          auto c = receiver_->counters();
-          return c.received == c.accounted();
-        },
-        10s));
-  }
-
-  MemoryStore store_;
-  TrapReceiverPtr receiver_;
-  std::string target_;
-  mutable std::mutex mutex_;
-  std::vector<DecodedTrap> traps_;
 };
 
 TEST_F(TrapReceiverTest, V1TrapIsStoredWithTheRfc3584Oid) {

@@ -17,6 +17,7 @@ TEST(TrapSettings, DefaultsWhenAbsent) {
   EXPECT_EQ(s.port, 162);
   EXPECT_TRUE(s.communities.empty());
   EXPECT_EQ(s.receive_buffer_bytes, 32ull << 20);
+  EXPECT_EQ(s.engine_file, "/var/lib/netpower/snmp-engine");
 }
 
 TEST(TrapSettings, EveryKey) {
@@ -37,6 +38,7 @@ TEST(TrapSettings, EveryKey) {
       security_level: authNoPriv
       auth_key: auth-secret-2
   engine_id: 80001f880401020304
+  engine_file: /srv/np/engine
   receive_buffer: 8MiB
   decoder_threads: 4
   queue_packets: 1024
@@ -53,6 +55,8 @@ TEST(TrapSettings, EveryKey) {
   EXPECT_EQ(s.users[0].line, 8);
   EXPECT_EQ(s.users[1].usm.level, config::SecurityLevel::kAuthNoPriv);
   EXPECT_TRUE(s.users[1].usm.priv_key.empty());
+  EXPECT_EQ(s.engine_id, "80001f880401020304");
+  EXPECT_EQ(s.engine_file, "/srv/np/engine");
   EXPECT_EQ(s.receive_buffer_bytes, 8u << 20);
   EXPECT_EQ(s.decoder_threads, 4u);
   EXPECT_EQ(s.max_packet_bytes, 1500u);
@@ -79,6 +83,7 @@ TEST(TrapSettings, ErrorsNameTheLine) {
             3);
   EXPECT_EQ(line_of("traps:\n  users:\n    - user: u\n      auth_key: long-enough\n"), 3);
   EXPECT_EQ(line_of("traps:\n  engine_id: xyz\n"), 2);
+  EXPECT_EQ(line_of("traps:\n  engine_file: ''\n"), 2);
   EXPECT_EQ(line_of("traps:\n  receive_buffer: 1KiB\n"), 2);
 }
 
