@@ -14,6 +14,7 @@
 #include "manager/store/detail/journal_db.h"
 #include "manager/store/detail/journal_queue.h"
 #include "manager/store/detail/journal_sql.h"
+#include "manager/store/detail/migrations.h"
 #include "manager/store/detail/text.h"
 #include "manager/store/history.h"
 #include "manager/store/soci_store.h"
@@ -249,13 +250,15 @@ class SqlActionJournal final : public AuditJournal {
 
   void try_connect() {
     try {
+      db_->connect();
       if (!migrated_) {
-        for (const auto& name : migrate_database(settings_)) {
-          spdlog::info("audit: applied migration {}", name);
+        if (!schema_current()) {
+          for (const auto& name : migrate_database(settings_)) {
+            spdlog::info("audit: applied migration {}", name);
+          }
         }
         migrated_ = true;
       }
-      db_->connect();
       std::optional<std::uint64_t> last;
       if (!last_id_read_) {
         const auto text = db_->scalar(detail::last_action_id_sql());
@@ -301,6 +304,20 @@ class SqlActionJournal final : public AuditJournal {
       next_connect_ = SteadyClock::now() + backoff_;
       backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
     }
+  }
+
+  // Whether every migration this version knows is applied: the usual case, in which the journal
+  // does not open the store's migration path (its connection also loads the series cache).
+  bool schema_current() {
+    std::optional<std::string> version;
+    try {
+      version = db_->scalar("SELECT max(version) FROM schema_migrations");
+    } catch (const DbError&) {
+      if (!db_->connected()) throw;
+      return false;  // no schema_migrations yet
+    }
+    const auto latest = detail::migrations_for(settings_.backend).size();
+    return version && std::to_string(latest) == *version;
   }
 
   void connection_lost(const std::string& reason) {

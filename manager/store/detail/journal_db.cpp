@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 
 namespace netpower::manager::store::detail {
 
@@ -124,6 +125,9 @@ class SqliteJournalDb final : public JournalDb {
 
   void connect() override {
     disconnect();
+    std::error_code ec;  // a failure shows in the open below
+    const auto parent = std::filesystem::path(settings_.sqlite_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (sqlite3_open_v2(settings_.sqlite_path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
       std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
