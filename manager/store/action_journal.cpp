@@ -181,19 +181,28 @@ class SqlActionJournal final : public AuditJournal {
   std::invoke_result_t<F&, detail::SqlConnection&> read(F&& f) {
     std::lock_guard lock(reader_mu_);
     if (reader_ && !reader_->healthy()) reader_.reset();
+    // One snapshot for the rows and their outlets (PostgreSQL's default isolation would give each
+    // statement its own).
+    const std::string begin = dialect_ == Dialect::kPostgresql
+                                  ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                  : "BEGIN";
+    if (reader_) {
+      try {
+        reader_->query(begin, {});
+      } catch (const QueryError&) {
+        // A kept connection that broke while idle (the server restarted): once more, anew.
+        if (reader_->healthy()) throw;
+        reader_.reset();
+      }
+    }
     if (!reader_) {
       ReaderOptions options;
       options.statement_timeout = options_.statement_timeout;
       reader_ = dialect_ == Dialect::kPostgresql
                     ? detail::connect_postgresql_reader(settings_, options)
                     : detail::connect_sqlite_reader(settings_, options);
+      reader_->query(begin, {});
     }
-    // One snapshot for the rows and their outlets (PostgreSQL's default isolation would give each
-    // statement its own).
-    reader_->query(dialect_ == Dialect::kPostgresql
-                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                       : "BEGIN",
-                   {});
     try {
       auto out = f(*reader_);
       reader_->query("COMMIT", {});

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "manager/store/action_journal.h"
+#include "manager/store/history.h"
 #include "tests/integration/manager/store/log_capture.h"
 #include "tests/integration/manager/store/store_test_db.h"
 #include "tests/support/ports.h"
@@ -83,6 +84,7 @@ TEST_F(JournalOutageTest, ServerStoppedAndRestartedNothingIsLost) {
   auto journal = open_action_journal(settings_);
   for (std::uint64_t id = 1; id <= 5; ++id) journal->record(action(id, 5));
   ASSERT_TRUE(journal->flush(10s));
+  EXPECT_EQ(journal->actions({}).size(), 5u);  // the read connection is open from here on
 
   server_.stop();
   // The writer learns of the outage at its next write: every write of actions 6..25 (five steps
@@ -104,6 +106,7 @@ TEST_F(JournalOutageTest, ServerStoppedAndRestartedNothingIsLost) {
 
   server_.start();
   ASSERT_TRUE(journal->flush(30s));
+  EXPECT_EQ(journal->actions({}).size(), 25u) << "the read connection is opened anew at once";
   auto after = journal->metrics();
   EXPECT_TRUE(after.connected);
   EXPECT_FALSE(after.down_since.has_value());
@@ -134,6 +137,7 @@ TEST_F(JournalOutageTest, ServerDownAtStart) {
   options.last_id_timeout = 30s;
   auto journal = open_action_journal(settings_, options);
   journal->record(action(42, 2));
+  EXPECT_THROW(journal->actions({}), QueryError) << "reads need the database";
   std::uint64_t last = 0;
   std::thread asking([&] { last = journal->last_action_id(); });
   ASSERT_TRUE(wait_until([&] { return journal->metrics().connect_failures_total >= 2; }, 10s));
