@@ -96,7 +96,7 @@ TEST(ManagerMain, CheckDatabaseOnPostgresqlWithPasswordFile) {
   EXPECT_EQ(good.exit_code(), 0) << good.describe({});
   EXPECT_THAT(good.out, HasSubstr("applied migration 0001_initial.sql"));
   EXPECT_THAT(good.out, HasSubstr("applied migration 0002_series_history.sql"));
-  EXPECT_EQ(server.scalar("netpower", "SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(server.scalar("netpower", "SELECT count(*) FROM schema_migrations"), "3");
   auto bad = manager({"--config", dir.file("bad.yaml").string(), "--check-config", "--check-db"});
   EXPECT_EQ(bad.exit_code(), 1);
   EXPECT_THAT(bad.err, HasSubstr("password authentication failed"));

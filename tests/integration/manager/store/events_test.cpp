@@ -219,7 +219,7 @@ TEST(PostgresqlReader, StatementTimeoutEndsAQueryAndTheConnectionGoesOn) {
   testing::TempDir dir("np-hist");
   auto db = testdb::make_postgres(shared_server(), "timeout", dir);
   auto settings = db->settings();
-  ASSERT_EQ(migrate_database(settings).size(), 2u);
+  ASSERT_FALSE(migrate_database(settings).empty());
   ReaderOptions options;
   options.statement_timeout = 300ms;
   options.max_connections = 1;

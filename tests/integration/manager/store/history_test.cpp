@@ -286,7 +286,8 @@ TEST_P(HistoryTest, MigrationKeepsTheOldSamples) {
   }
   ASSERT_EQ(db_->count("samples"), 120);
 
-  EXPECT_THAT(migrate_database(settings), ElementsAre("0002_series_history.sql"));
+  EXPECT_THAT(migrate_database(settings),
+              ElementsAre("0002_series_history.sql", "0003_action_journal.sql"));
   EXPECT_EQ(db_->count("series"), 3);
   EXPECT_EQ(db_->count("samples"), 120) << "the old columns, as a view";
 

@@ -4,18 +4,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "manager/store/soci_store.h"
+#include "tests/integration/manager/store/log_capture.h"
 #include "tests/integration/manager/store/store_test_db.h"
 #include "tests/support/ports.h"
 #include "tests/support/wait.h"
@@ -23,29 +21,10 @@
 namespace netpower::manager::store {
 namespace {
 
+using testdb::LogCapture;
 using ::testing::HasSubstr;
 using testing::wait_until;
 using namespace std::chrono_literals;
-
-// Captures what the store logs (it logs through the default logger).
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_, true);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::debug);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return text_.str();
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream text_;
-};
 
 std::size_t spool_files(const std::filesystem::path& dir) {
   std::size_t n = 0;

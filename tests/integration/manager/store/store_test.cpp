@@ -69,8 +69,8 @@ WallTime at(std::int64_t seconds, std::int64_t micros = 0) {
 
 TEST_P(StoreTest, MigrationsAppliedOnceAndReappliedHarmlessly) {
   auto settings = db_->settings();
-  EXPECT_THAT(migrate_database(settings),
-              ElementsAre("0001_initial.sql", "0002_series_history.sql"));
+  EXPECT_THAT(migrate_database(settings), ElementsAre("0001_initial.sql", "0002_series_history.sql",
+                                                      "0003_action_journal.sql"));
   EXPECT_TRUE(migrate_database(settings).empty());
   {
     auto store = open_store(settings);  // migrates again on connect: nothing to do
@@ -79,13 +79,14 @@ TEST_P(StoreTest, MigrationsAppliedOnceAndReappliedHarmlessly) {
   }
   EXPECT_TRUE(migrate_database(settings).empty());
   auto rows = db_->query("SELECT version, name FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0][0], "1");
   EXPECT_EQ(rows[0][1], "0001_initial.sql");
   EXPECT_EQ(rows[1][0], "2");
   EXPECT_EQ(rows[1][1], "0002_series_history.sql");
-  for (const char* table :
-       {"agents", "samples", "series", "samples_raw", "events", "store_batches"}) {
+  EXPECT_EQ(rows[2][1], "0003_action_journal.sql");
+  for (const char* table : {"agents", "samples", "series", "samples_raw", "events", "store_batches",
+                            "actions", "action_outlets", "bindings"}) {
     EXPECT_NO_THROW(db_->count(table)) << table;
   }
   EXPECT_EQ(db_->count("samples"), 1);
