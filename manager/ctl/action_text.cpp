@@ -53,10 +53,10 @@ std::pair<std::string, std::string> step_name_and_label(const json& action, cons
   return {name, action_label(action)};
 }
 
+// "web1 (rack12-pdu.A1)", "db1 (rack12-pdu.A2+rack12-pdu.B2)"; the label without a host.
 std::string what(const json& action) {
-  const std::string host = text(action, "host");
-  const std::string label = action_label(action);
-  if (host.empty() || host == label) return label;
+  const std::string host = one_line(text(action, "host"));
+  if (host.empty()) return action_label(action);
   std::string outlets;
   for (const auto& outlet : array(action, "outlets")) {
     outlets += (outlets.empty() ? "" : "+") + outlet_text(outlet);
