@@ -6,7 +6,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -115,14 +114,22 @@ std::optional<ManagerUrl> parse_manager_url(std::string_view text, std::string& 
   return url;
 }
 
-HttpOutcome http_get(const ManagerUrl& url, std::string_view target,
-                     const std::optional<std::string>& token, std::chrono::milliseconds timeout) {
+namespace {
+
+HttpOutcome exchange(const ManagerUrl& url, bhttp::verb method, std::string_view target,
+                     std::optional<std::string> json_body, const std::optional<std::string>& token,
+                     std::chrono::milliseconds timeout) {
   net::io_context io;
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, url.base_path + std::string(target),
-                                            11};
+  bhttp::request<bhttp::string_body> request{method, url.base_path + std::string(target), 11};
+  if (json_body) {
+    request.set(bhttp::field::content_type, "application/json");
+    request.body() = std::move(*json_body);
+    request.prepare_payload();
+  }
+  request.set("X-Netpower-Client", "netpowerctl");
   const bool v6 = url.host.find(':') != std::string::npos;
   request.set(bhttp::field::host, (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port);
   request.set(bhttp::field::user_agent, "netpowerctl");
@@ -190,6 +197,18 @@ HttpOutcome http_get(const ManagerUrl& url, std::string_view target,
       });
   io.run();
   return outcome;
+}
+
+}  // namespace
+
+HttpOutcome http_get(const ManagerUrl& url, std::string_view target,
+                     const std::optional<std::string>& token, std::chrono::milliseconds timeout) {
+  return exchange(url, bhttp::verb::get, target, std::nullopt, token, timeout);
+}
+
+HttpOutcome http_post(const ManagerUrl& url, std::string_view target, std::string json_body,
+                      const std::optional<std::string>& token, std::chrono::milliseconds timeout) {
+  return exchange(url, bhttp::verb::post, target, std::move(json_body), token, timeout);
 }
 
 }  // namespace netpower::ctl

@@ -1,6 +1,7 @@
 #pragma once
-// netpowerctl's HTTP client: one GET at a time to the manager, synchronous for the caller, with a
-// deadline over the whole exchange (resolve, connect, request, response).
+// netpowerctl's HTTP client: one request at a time to the manager, synchronous for the caller,
+// with a deadline over the whole exchange (resolve, connect, request, response). Every request
+// says "X-Netpower-Client: netpowerctl" (the manager audits actions from it as source "cli").
 
 #include <chrono>
 #include <cstdint>
@@ -44,5 +45,9 @@ struct HttpOutcome {
 // GET base_path + target ("/api/v1/status") with "Authorization: Bearer <token>" when given.
 HttpOutcome http_get(const ManagerUrl& url, std::string_view target,
                      const std::optional<std::string>& token, std::chrono::milliseconds timeout);
+
+// POST base_path + target with `json_body` (Content-Type: application/json).
+HttpOutcome http_post(const ManagerUrl& url, std::string_view target, std::string json_body,
+                      const std::optional<std::string>& token, std::chrono::milliseconds timeout);
 
 }  // namespace netpower::ctl

@@ -61,6 +61,7 @@ struct ServerCore {
     context.metrics_require_auth = options.metrics_require_auth;
     context.store = options.store;
     context.events = options.events;
+    context.actions = options.actions;
     context.audit = options.audit;
     return context;
   }

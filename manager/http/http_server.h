@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "manager/actions/action_service.h"
 #include "manager/http/auth.h"
 #include "manager/http/router.h"
 #include "manager/model/event_bus.h"
@@ -38,6 +39,9 @@ struct HttpServerOptions {
   // state's recent events; null events: POST /api/v1/notes answers 503.
   store::StoreReader* store = nullptr;
   model::EventSink* events = nullptr;
+  // Not owned; must outlive the server. Null: the power actions' routes (/api/v1/actions,
+  // /api/v1/discoveries, /api/v1/bindings, /api/v1/hosts) answer 503.
+  actions::ActionService* actions = nullptr;
   // Told of every answer to a state-changing route (router.h); empty: nobody.
   AuditHook audit;
   unsigned threads = 1;                     // running the server's io_context

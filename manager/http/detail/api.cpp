@@ -94,6 +94,8 @@ Api::Api(ApiContext context) : context_(std::move(context)) {
   add_events_routes(router_, context_);
   add_history_routes(router_, context_);
   add_notes_routes(router_, context_);
+  add_actions_routes(router_, context_);
+  add_discovery_routes(router_, context_);
   route_counts_ = std::make_unique<std::atomic<std::uint64_t>[]>(router_.routes().size());
 }
 

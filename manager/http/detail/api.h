@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "manager/actions/action_service.h"
 #include "manager/http/auth.h"
 #include "manager/http/detail/params.h"
 #include "manager/http/router.h"
@@ -35,10 +36,11 @@ struct ApiContext {
   // The legacy single token: an admin principal named "token" (docs/api.md).
   std::optional<std::string> token;
   std::vector<ApiPrincipal> principals;
-  bool metrics_require_auth = false;    // GET /metrics needs a viewer
-  store::StoreReader* store = nullptr;  // events and history; null: 503 (events from memory)
-  model::EventSink* events = nullptr;   // POST /api/v1/notes publishes here; null: 503
-  AuditHook audit;                      // every answer to a state-changing route; may be empty
+  bool metrics_require_auth = false;          // GET /metrics needs a viewer
+  store::StoreReader* store = nullptr;        // events and history; null: 503 (events from memory)
+  model::EventSink* events = nullptr;         // POST /api/v1/notes publishes here; null: 503
+  actions::ActionService* actions = nullptr;  // power actions, discovery, bindings; null: 503
+  AuditHook audit;  // every answer to a state-changing route; may be empty
   std::function<model::WallTime()> now = model::wall_now;
 };
 

@@ -17,6 +17,11 @@ void add_events_routes(Router& router, const ApiContext& context);
 void add_history_routes(Router& router, const ApiContext& context);
 // POST /api/v1/notes (notes_handler.cpp).
 void add_notes_routes(Router& router, const ApiContext& context);
+// POST and GET /api/v1/actions, GET /api/v1/actions/{id} (actions_api.cpp).
+void add_actions_routes(Router& router, const ApiContext& context);
+// POST /api/v1/discoveries, GET /api/v1/discoveries/{request_id}, /api/v1/bindings,
+// /api/v1/hosts (discovery_api.cpp).
+void add_discovery_routes(Router& router, const ApiContext& context);
 
 // Shared by handlers: a port of an agent by id ("A1") or by name ("web1"); the error response
 // (404 unknown agent or port, 409 a name several ports share) otherwise.

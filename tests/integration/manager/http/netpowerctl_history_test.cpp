@@ -149,7 +149,7 @@ TEST_F(NetpowerctlHistoryTest, TokenOptions) {
       << result.err;
   EXPECT_EQ(result.err.find("wrong-token"), std::string::npos) << result.err;
   result = ctl({"events", "--token", "x", "--token-file", "y"});
-  EXPECT_EQ(result.exit_code(), 2);
+  EXPECT_EQ(result.exit_code(), 1);
   EXPECT_NE(result.err.find("not both"), std::string::npos) << result.err;
 }
 
@@ -164,7 +164,7 @@ TEST_F(NetpowerctlHistoryTest, UsageErrors) {
         {"history", "a/b", "A1"},
         {"history", "rack12-pdu", "A1", "--until", "soon"}}) {
     const auto result = ctl(argv);
-    EXPECT_EQ(result.exit_code(), 2) << result.describe(argv);
+    EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
     EXPECT_FALSE(result.err.empty()) << result.describe(argv);
   }
   EXPECT_TRUE(store_.event_queries.empty());

@@ -201,7 +201,7 @@ TEST_F(NetpowerctlTest, TokenErrorsAreClear) {
 
   argv = {"status", "--manager", url(), "--token-file", (dir_.path() / "absent").string()};
   result = ctl(argv);
-  EXPECT_EQ(result.exit_code(), 2) << result.describe(argv);
+  EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
   EXPECT_NE(result.err.find("cannot read the token file"), std::string::npos) << result.err;
 }
 
@@ -251,7 +251,7 @@ TEST_F(NetpowerctlTest, ForbiddenAndUnavailableSayWhy) {
       << result.err;
 }
 
-TEST_F(NetpowerctlTest, UsageErrorsAreExit2) {
+TEST_F(NetpowerctlTest, UsageErrorsAreExit1) {
   for (const std::vector<std::string>& argv : {std::vector<std::string>{},
                                                {"status", "--bogus"},
                                                {"frobnicate"},
@@ -259,7 +259,7 @@ TEST_F(NetpowerctlTest, UsageErrorsAreExit2) {
                                                {"status", "--agent", "a/b"},
                                                {"status", "--timeout", "0"}}) {
     const auto result = ctl(argv);
-    EXPECT_EQ(result.exit_code(), 2) << result.describe(argv);
+    EXPECT_EQ(result.exit_code(), 1) << result.describe(argv);
     EXPECT_FALSE(result.err.empty()) << result.describe(argv);
   }
 }
