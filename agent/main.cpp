@@ -78,6 +78,7 @@ int run(const Options& options) {
   }
   collectors::UpsCollectorPtr ups;
   if (!config.ups.driver.empty()) {
+    context.pdu = pdu.get();  // a simulated UPS may feed the simulated chain (docs/ups.md)
     ups = collectors::make_ups_collector(config.ups.driver, config.ups.driver_settings, context);
   }
   if (options.check_only) {
