@@ -134,6 +134,8 @@ int run(const Options& options) {
   std::unique_ptr<agent::snmp::UpsMib> ups_mib;
   if (ups) {
     ups_model = std::make_unique<agent::ups::UpsModel>(loop, *ups, config.ups.agent);
+    // upsAlarmTime and upsTestStartTime are the master's sysUpTime (docs/ups.md).
+    ups_model->set_uptime_source([&subagent]() { return subagent.uptime_ticks(); });
     ups_model->restore(store->ups());
     ups_mib = std::make_unique<agent::snmp::UpsMib>(
         *ups_model, std::string("netpower-agent ") + kVersion + " (" + ups->name() + ")");

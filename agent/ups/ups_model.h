@@ -113,7 +113,14 @@ class UpsModel {
   const UpsAgentSettings& settings() const { return settings_; }
   std::string collector_name() const { return collector_.name(); }
 
-  // sysUpTime-like ticks (hundredths of a second) of the agent's clock since the model started.
+  // Where the TimeStamps (upsAlarmTime, upsTestStartTime) come from: the master agent's sysUpTime
+  // in hundredths of a second, not wrapped (Subagent::uptime_ticks). Without one: the model's
+  // own clock since it started. When it goes back (the master restarted), the times taken before
+  // become 0. Set before start_polling().
+  void set_uptime_source(std::function<std::uint64_t()> source) {
+    uptime_source_ = std::move(source);
+  }
+  // sysUpTime now, as a TimeTicks value (modulo 2^32).
   std::uint32_t ticks() const;
 
   // The settings kept across restarts, and their restoring at start (fires no event).
@@ -217,12 +224,18 @@ class UpsModel {
   void on_reboot_deadline();
   bool output_off() const;
   bool mains_present() const;
+  bool on_battery_power() const;
+  std::uint64_t uptime() const;
+  // ticks() for a new TimeStamp, after forgetting the times of an earlier sysUpTime.
+  std::uint32_t stamp();
 
   core::EventLoop& loop_;
   collectors::UpsCollector& collector_;
   UpsAgentSettings settings_;
   UpsEvents events_;
   core::TimePoint started_;
+  std::function<std::uint64_t()> uptime_source_;
+  std::optional<std::uint64_t> last_uptime_;
   std::optional<core::TimerId> poll_timer_;
   bool ever_read_ = false;
   collectors::UpsReading reading_;
