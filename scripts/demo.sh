@@ -153,7 +153,7 @@ what the outlets draw, and the chain goes dark when its output goes off. In this
 test cannot run on battery. A test needs the current upsTestSpinLock (.33.1.7.2.0) in the same request
 as upsTestId (.33.1.7.1.0 = upsTestQuickBatteryTest, .33.1.7.7.4):
   snmpwalk     $v3 -On $target .1.3.6.1.2.1.33
-  snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.4.4.1.5.1   # upsOutputPercentLoad: the chain's 12.5 A of 5000 VA, 58 %
+  snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.4.4.1.5.1   # upsOutputPercentLoad: the chain's 12.5 A of 5000 VA, 57 %
   lock=\$(snmpget -Oqv $v3 $target .1.3.6.1.2.1.33.1.7.2.0); snmpset $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i "\$lock" .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
   snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.7.3.0   # upsTestResultsSummary: inProgress(5), then donePass(1) after 10 s
   build/collectors/sim/netpower-simctl $ups_socket mains off      # upsTrapOnBattery at once, then every minute
