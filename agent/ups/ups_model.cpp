@@ -54,7 +54,8 @@ UpsModel::UpsModel(core::EventLoop& loop, collectors::UpsCollector& collector,
     : loop_(loop),
       collector_(collector),
       settings_(std::move(settings)),
-      started_(loop.clock().now()) {}
+      started_(loop.clock().now()),
+      sys_up_time_(loop.clock()) {}
 
 UpsModel::~UpsModel() {
   for (auto* timer : {&poll_timer_, &on_battery_trap_timer_, &shutdown_.timer, &startup_.timer,
@@ -63,28 +64,17 @@ UpsModel::~UpsModel() {
   }
 }
 
-std::uint64_t UpsModel::uptime() const {
-  if (uptime_source_) return uptime_source_();
-  auto elapsed = loop_.clock().now() - started_;
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() / 10);
-}
-
-std::uint32_t UpsModel::ticks() const { return static_cast<std::uint32_t>(uptime()); }
-
 std::uint32_t UpsModel::stamp() {
-  auto now = uptime();
-  // More than a second back: a new sysUpTime (the master restarted), not a clock's jitter.
-  if (last_uptime_ && now + 100 < *last_uptime_) {
+  auto stamp = sys_up_time_.stamp();
+  if (stamp.restarted) {
     spdlog::info(
-        "UPS: the master's sysUpTime went back from {} to {} (restarted): earlier "
-        "alarm and test times are now 0",
-        *last_uptime_, now);
+        "UPS: the master's sysUpTime went back to {} (it restarted): earlier alarm and "
+        "test times are now 0",
+        stamp.ticks);
     alarms_.forget_times();
     test_start_ticks_ = 0;
   }
-  last_uptime_ = now;
-  return static_cast<std::uint32_t>(now);
+  return stamp.ticks;
 }
 
 void UpsModel::start_polling() {
@@ -135,9 +125,6 @@ bool UpsModel::output_off() const {
   return volts && *volts <= 0.0;
 }
 
-// Drawing power from the batteries (RFC 1628's upsAlarmOnBattery): the mains are absent (OB, in
-// NUT's meaning of the input line only) and the output is on. A UPS whose output went off on
-// battery feeds nothing: no OnBattery alarm, no upsSecondsOnBattery, no more upsTrapOnBattery.
 bool UpsModel::on_battery_power() const {
   return has_data() && vars().has_status("OB") && !output_off();
 }

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "agent/ups/sys_up_time.h"
 #include "agent/ups/ups_alarms.h"
 #include "collectors/ups.h"
 #include "core/event_loop.h"
@@ -118,10 +119,10 @@ class UpsModel {
   // own clock since it started. When it goes back (the master restarted), the times taken before
   // become 0. Set before start_polling().
   void set_uptime_source(std::function<std::uint64_t()> source) {
-    uptime_source_ = std::move(source);
+    sys_up_time_.set_source(std::move(source));
   }
   // sysUpTime now, as a TimeTicks value (modulo 2^32).
-  std::uint32_t ticks() const;
+  std::uint32_t ticks() const { return static_cast<std::uint32_t>(sys_up_time_.now()); }
 
   // The settings kept across restarts, and their restoring at start (fires no event).
   UpsPersistent persistent() const {
@@ -224,8 +225,10 @@ class UpsModel {
   void on_reboot_deadline();
   bool output_off() const;
   bool mains_present() const;
+  // Drawing power from the batteries (RFC 1628's upsAlarmOnBattery): the mains are absent (OB, in
+  // NUT's meaning of the input line only) and the output is on. A UPS whose output went off on
+  // battery feeds nothing: no OnBattery alarm, no upsSecondsOnBattery, no more upsTrapOnBattery.
   bool on_battery_power() const;
-  std::uint64_t uptime() const;
   // ticks() for a new TimeStamp, after forgetting the times of an earlier sysUpTime.
   std::uint32_t stamp();
 
@@ -234,8 +237,7 @@ class UpsModel {
   UpsAgentSettings settings_;
   UpsEvents events_;
   core::TimePoint started_;
-  std::function<std::uint64_t()> uptime_source_;
-  std::optional<std::uint64_t> last_uptime_;
+  SysUpTime sys_up_time_;
   std::optional<core::TimerId> poll_timer_;
   bool ever_read_ = false;
   collectors::UpsReading reading_;
