@@ -78,6 +78,7 @@ int run(const Options& options) {
   }
   collectors::UpsCollectorPtr ups;
   if (!config.ups.driver.empty()) {
+    context.pdu = pdu.get();  // a simulated UPS may feed the simulated chain (docs/ups.md)
     ups = collectors::make_ups_collector(config.ups.driver, config.ups.driver_settings, context);
   }
   if (options.check_only) {
@@ -133,6 +134,8 @@ int run(const Options& options) {
   std::unique_ptr<agent::snmp::UpsMib> ups_mib;
   if (ups) {
     ups_model = std::make_unique<agent::ups::UpsModel>(loop, *ups, config.ups.agent);
+    // upsAlarmTime and upsTestStartTime are the master's sysUpTime (docs/ups.md).
+    ups_model->set_uptime_source([&subagent]() { return subagent.uptime_ticks(); });
     ups_model->restore(store->ups());
     ups_mib = std::make_unique<agent::snmp::UpsMib>(
         *ups_model, std::string("netpower-agent ") + kVersion + " (" + ups->name() + ")");

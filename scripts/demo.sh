@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo stack: installs dependencies, builds, and runs a real snmpd master on 127.0.0.1 (port 10161 by
 # default, DEMO_PORT overrides) with a private AgentX socket, and netpower-agent serving a simulated chain of
-# four boards (Sentry2-MIB) and a simulated UPS (UPS-MIB, RFC 1628); its traps go to a snmptrapd on
+# four boards (Sentry2-MIB) behind a simulated UPS (UPS-MIB, RFC 1628); its traps go to a snmptrapd on
 # DEMO_PORT+1 that logs them and to netpower-manager on DEMO_PORT+2, which polls the agent, keeps history
 # in SQLite and serves /metrics and the JSON API on 127.0.0.1:9641 (DEMO_HTTP_PORT overrides). Prints
 # commands to try (each works when pasted); Ctrl-C stops everything in order and says how each ended.
@@ -147,16 +147,20 @@ Load traps are off by default (docs/agent-traps.md): enable B1's, then lower its
 The simulated hardware (faults, loads, temperatures; docs/simulator.md):
   build/collectors/sim/netpower-simctl $sim_socket state
   build/collectors/sim/netpower-simctl $sim_socket fault B2 no-response
-  build/collectors/sim/netpower-simctl $sim_socket load B1 7.5
-The UPS (UPS-MIB, mib-2.33, numeric: we ship no UPS-MIB file; docs/ups.md). In this order, since a
-battery test cannot run on battery. A test needs the current upsTestSpinLock (.33.1.7.2.0) in the same
-request as upsTestId (.33.1.7.1.0 = upsTestQuickBatteryTest, .33.1.7.7.4):
+  build/collectors/sim/netpower-simctl $sim_socket load B1 7.5     # and the UPS's load with it
+The UPS (UPS-MIB, mib-2.33, numeric: we ship no UPS-MIB file; docs/ups.md) feeds the chain: its load is
+what the outlets draw, and the chain goes dark when its output goes off. In this order, since a battery
+test cannot run on battery. A test needs the current upsTestSpinLock (.33.1.7.2.0) in the same request
+as upsTestId (.33.1.7.1.0 = upsTestQuickBatteryTest, .33.1.7.7.4):
   snmpwalk     $v3 -On $target .1.3.6.1.2.1.33
+  snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.4.4.1.5.1   # upsOutputPercentLoad: the chain's 12.5 A of 5000 VA, 57 %
   lock=\$(snmpget -Oqv $v3 $target .1.3.6.1.2.1.33.1.7.2.0); snmpset $v3 $target .1.3.6.1.2.1.33.1.7.2.0 i "\$lock" .1.3.6.1.2.1.33.1.7.1.0 o .1.3.6.1.2.1.33.1.7.7.4
   snmpget      $v3 -On $target .1.3.6.1.2.1.33.1.7.3.0   # upsTestResultsSummary: inProgress(5), then donePass(1) after 10 s
   build/collectors/sim/netpower-simctl $ups_socket mains off      # upsTrapOnBattery at once, then every minute
   snmpset      $v3 $target .1.3.6.1.2.1.33.1.8.2.0 i 120       # upsShutdownAfterDelay: 120 s; -1 aborts
-  build/collectors/sim/netpower-simctl $ups_socket mains on
+      # at 0 the output goes off (upsOutputSource none(2)) and the chain goes dark: every port that is
+      # on reads 0.00A and sentry2PortModuleStatus OnS Fail (power is not sensed at the outlet)
+  build/collectors/sim/netpower-simctl $ups_socket mains on       # the output, and the chain, come back
   tail -f $run_dir/traps.log
 
 The manager (polls every 10 s, receives the agent's traps; docs/manager.md):

@@ -196,6 +196,8 @@ void Subagent::register_module(const std::string& name, const Oid& root,
   registrations_.push_back(std::move(registration));
 }
 
+std::uint64_t Subagent::uptime_ticks() const { return netsnmp_get_agent_uptime(); }
+
 void Subagent::start() {
   // init_agent() registers agentxPingInterval with its default; set ours again after it.
   netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,

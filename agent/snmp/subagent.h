@@ -8,6 +8,7 @@
 // (dispatch), the new socket is watched without any re-registration of ours.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +47,13 @@ class Subagent final : public core::ExternalSource {
   // Called with the new state each time the session opens or closes. It runs inside net-snmp's
   // processing: schedule work on the loop rather than sending from it. Set before start().
   void on_connection_change(std::function<void(bool)> fn) { connection_listener_ = std::move(fn); }
+
+  // The master's sysUpTime in hundredths of a second (not wrapped), as net-snmp's subagent keeps
+  // it: every AgentX response (to Open, Register, Ping, Notify) carries the master's sysUpTime,
+  // and net-snmp 5.9 sets its own agent uptime to it (agentx_synch_input in agentx/client.c);
+  // between responses it counts on the monotonic clock. Before the first session: the time
+  // since this process initialised net-snmp. What net-snmp puts in our notifications' sysUpTime.0.
+  std::uint64_t uptime_ticks() const;
 
   void prepare(fd_set& readable, int& max_fd, core::Duration& timeout) override;
   void dispatch(const fd_set& readable) override;

@@ -97,6 +97,15 @@ AlarmTable::Change AlarmTable::update(const std::set<Alarm>& present, std::uint3
   return change;
 }
 
+void AlarmTable::forget_times() {
+  bool changed = false;
+  for (auto& [_, row] : by_alarm_) {
+    changed = changed || row.time != 0;
+    row.time = 0;
+  }
+  if (changed) ++generation_;
+}
+
 std::vector<AlarmRow> AlarmTable::rows() const {
   std::vector<AlarmRow> out;
   for (const auto& [_, row] : by_alarm_) out.push_back(row);

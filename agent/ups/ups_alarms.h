@@ -63,6 +63,10 @@ class AlarmTable {
   // update, when the conditions presumably existed before the agent started).
   Change update(const std::set<Alarm>& present, std::uint32_t now_ticks);
 
+  // Sets every row's time to 0: the conditions were detected before the present sysUpTime began
+  // (the master agent restarted), as the RFC has it for conditions present at start.
+  void forget_times();
+
   // Rows in upsAlarmId order.
   std::vector<AlarmRow> rows() const;
   std::size_t size() const { return by_alarm_.size(); }

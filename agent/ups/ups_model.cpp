@@ -54,7 +54,8 @@ UpsModel::UpsModel(core::EventLoop& loop, collectors::UpsCollector& collector,
     : loop_(loop),
       collector_(collector),
       settings_(std::move(settings)),
-      started_(loop.clock().now()) {}
+      started_(loop.clock().now()),
+      sys_up_time_(loop.clock()) {}
 
 UpsModel::~UpsModel() {
   for (auto* timer : {&poll_timer_, &on_battery_trap_timer_, &shutdown_.timer, &startup_.timer,
@@ -63,10 +64,17 @@ UpsModel::~UpsModel() {
   }
 }
 
-std::uint32_t UpsModel::ticks() const {
-  auto elapsed = loop_.clock().now() - started_;
-  return static_cast<std::uint32_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() / 10);
+std::uint32_t UpsModel::stamp() {
+  auto stamp = sys_up_time_.stamp();
+  if (stamp.restarted) {
+    spdlog::info(
+        "UPS: the master's sysUpTime went back to {} (it restarted): earlier alarm and "
+        "test times are now 0",
+        stamp.ticks);
+    alarms_.forget_times();
+    test_start_ticks_ = 0;
+  }
+  return stamp.ticks;
 }
 
 void UpsModel::start_polling() {
@@ -97,7 +105,7 @@ void UpsModel::poll() {
         static_vars_.set(name, value);
       }
     }
-    track_on_battery(vars().has_status("OB"));
+    track_on_battery(on_battery_power());
   }
   track_test();
   // The output came back on: an earlier "off as requested" is over.
@@ -117,6 +125,10 @@ bool UpsModel::output_off() const {
   return volts && *volts <= 0.0;
 }
 
+bool UpsModel::on_battery_power() const {
+  return has_data() && vars().has_status("OB") && !output_off();
+}
+
 bool UpsModel::mains_present() const {
   if (!has_data() || vars().has_status("OB")) return false;
   auto volts = vars().number(var::kInputVoltage);
@@ -134,7 +146,9 @@ void UpsModel::track_on_battery(bool on_battery) {
     on_battery_since_.reset();
     if (on_battery_trap_timer_) loop_.cancel(*on_battery_trap_timer_);
     on_battery_trap_timer_.reset();
-    spdlog::info("UPS ({}): back on utility power", collector_.name());
+    spdlog::info(
+        "UPS ({}): {}", collector_.name(),
+        output_off() ? "no longer on battery: the output is off" : "back on utility power");
   }
 }
 
@@ -169,7 +183,8 @@ OutputSource UpsModel::output_source() const {
   if (!has_data()) return OutputSource::kOther;
   const auto& v = vars();
   if (output_off()) return OutputSource::kNone;
-  if (v.has_status("OB")) return OutputSource::kBattery;
+  // DISCHRG: the inverter feeds the output from the battery, also in a battery test on mains (OL).
+  if (v.has_status("OB") || v.has_status("DISCHRG")) return OutputSource::kBattery;
   if (v.has_status("BYPASS")) return OutputSource::kBypass;
   if (v.has_status("BOOST")) return OutputSource::kBooster;
   if (v.has_status("TRIM")) return OutputSource::kReducer;
@@ -189,9 +204,8 @@ std::set<Alarm> UpsModel::present_alarms() const {
     }
   } else {
     const auto& v = vars();
-    bool on_battery = v.has_status("OB");
     if (v.has_status("RB")) present.insert(Alarm::kBatteryBad);
-    if (on_battery) present.insert(Alarm::kOnBattery);
+    if (on_battery_power()) present.insert(Alarm::kOnBattery);
     auto status = battery_status();
     if (status == BatteryStatus::kLow || status == BatteryStatus::kDepleted) {
       present.insert(Alarm::kLowBattery);
@@ -242,7 +256,7 @@ void UpsModel::update_alarms() {
     if (bad && !input_bad_) ++line_bads_;
     input_bad_ = bad;
   }
-  auto change = alarms_.update(present_alarms(), ticks());
+  auto change = alarms_.update(present_alarms(), stamp());
   for (const auto& row : change.removed) {
     spdlog::info("UPS alarm cleared: {} (id {})", to_string(row.alarm), row.id);
     if (announced_on_remove(row.alarm) && events_.alarm_removed) events_.alarm_removed(row);
@@ -322,7 +336,7 @@ void UpsModel::start_test(TestKind kind) {
   test_summary_ = TestSummary::kInProgress;
   test_detail_.clear();
   test_started_ = loop_.clock().now();
-  test_start_ticks_ = ticks();
+  test_start_ticks_ = stamp();
   test_seen_running_ = false;
   result_before_test_ = vars().get(var::kTestResult).value_or("");
   const char* command =

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "agent/ups/sys_up_time.h"
 #include "agent/ups/ups_alarms.h"
 #include "collectors/ups.h"
 #include "core/event_loop.h"
@@ -113,8 +114,15 @@ class UpsModel {
   const UpsAgentSettings& settings() const { return settings_; }
   std::string collector_name() const { return collector_.name(); }
 
-  // sysUpTime-like ticks (hundredths of a second) of the agent's clock since the model started.
-  std::uint32_t ticks() const;
+  // Where the TimeStamps (upsAlarmTime, upsTestStartTime) come from: the master agent's sysUpTime
+  // in hundredths of a second, not wrapped (Subagent::uptime_ticks). Without one: the model's
+  // own clock since it started. When it goes back (the master restarted), the times taken before
+  // become 0. Set before start_polling().
+  void set_uptime_source(std::function<std::uint64_t()> source) {
+    sys_up_time_.set_source(std::move(source));
+  }
+  // sysUpTime now, as a TimeTicks value (modulo 2^32).
+  std::uint32_t ticks() const { return static_cast<std::uint32_t>(sys_up_time_.now()); }
 
   // The settings kept across restarts, and their restoring at start (fires no event).
   UpsPersistent persistent() const {
@@ -217,12 +225,19 @@ class UpsModel {
   void on_reboot_deadline();
   bool output_off() const;
   bool mains_present() const;
+  // Drawing power from the batteries (RFC 1628's upsAlarmOnBattery): the mains are absent (OB, in
+  // NUT's meaning of the input line only) and the output is on. A UPS whose output went off on
+  // battery feeds nothing: no OnBattery alarm, no upsSecondsOnBattery, no more upsTrapOnBattery.
+  bool on_battery_power() const;
+  // ticks() for a new TimeStamp, after forgetting the times of an earlier sysUpTime.
+  std::uint32_t stamp();
 
   core::EventLoop& loop_;
   collectors::UpsCollector& collector_;
   UpsAgentSettings settings_;
   UpsEvents events_;
   core::TimePoint started_;
+  SysUpTime sys_up_time_;
   std::optional<core::TimerId> poll_timer_;
   bool ever_read_ = false;
   collectors::UpsReading reading_;

@@ -130,7 +130,9 @@ bool SimChain::contains(core::PortId port) const {
   return contains(port.board) && port.number >= 1 && port.number <= core::kPortsPerBoard;
 }
 
-bool SimChain::powered(core::PortId id) const {
+bool SimChain::powered(core::PortId id) const { return supplied() && switched_through(id); }
+
+bool SimChain::switched_through(core::PortId id) const {
   const auto& p = port(id);
   switch (p.fault) {
     case PortFault::kOnSense:
@@ -144,13 +146,24 @@ bool SimChain::powered(core::PortId id) const {
   return p.relay_on;
 }
 
-double SimChain::load_amps(core::PortId id) const {
-  return powered(id) ? port(id).appliance_amps : 0.0;
+double SimChain::load_amps(core::PortId id) const { return load_amps(id, supplied()); }
+
+double SimChain::load_amps(core::PortId id, bool chain_supplied) const {
+  return chain_supplied && switched_through(id) ? port(id).appliance_amps : 0.0;
 }
 
 double SimChain::input_load_amps(core::BoardId board) const {
+  bool on = supplied();
   double sum = 0.0;
-  for (int n = 1; n <= core::kPortsPerBoard; ++n) sum += load_amps(core::PortId{board, n});
+  for (int n = 1; n <= core::kPortsPerBoard; ++n) sum += load_amps(core::PortId{board, n}, on);
+  return sum;
+}
+
+double SimChain::demand_amps() const {
+  double sum = 0.0;
+  for (int flat = 0; flat < board_count() * core::kPortsPerBoard; ++flat) {
+    sum += load_amps(core::PortId::from_flat(flat), true);
+  }
   return sum;
 }
 
@@ -161,6 +174,7 @@ ChainReadResult SimChain::read() const {
     return result;
   }
   result.chain.boards.resize(boards_.size());
+  bool on = supplied();  // once: one read sees one state of the supply
   for (int b = 0; b < board_count(); ++b) {
     const core::BoardId board_id{b};
     const auto& board = boards_[static_cast<std::size_t>(b)];
@@ -173,7 +187,11 @@ ChainReadResult SimChain::read() const {
     out.code_version = code_version_;
     out.temperature_c = board.temperature_c;
     out.powered_up = board.powered_up;
-    if (load_sense_) out.input_load_amps = input_load_amps(board_id);
+    if (load_sense_) {
+      double sum = 0.0;
+      for (int n = 1; n <= core::kPortsPerBoard; ++n) sum += load_amps({board_id, n}, on);
+      out.input_load_amps = sum;
+    }
     for (int n = 1; n <= core::kPortsPerBoard; ++n) {
       const core::PortId id{board_id, n};
       auto& port_out = out.ports[static_cast<std::size_t>(n - 1)];
@@ -182,8 +200,8 @@ ChainReadResult SimChain::read() const {
         continue;
       }
       port_out.relay_on = port(id).relay_on;
-      if (on_sense_) port_out.power_sensed = powered(id);
-      if (load_sense_) port_out.load_amps = load_amps(id);
+      if (on_sense_) port_out.power_sensed = on && switched_through(id);
+      if (load_sense_) port_out.load_amps = load_amps(id, on);
     }
   }
   return result;
@@ -267,6 +285,7 @@ bool SimChain::set_cable_delay(core::PortId id, core::Duration delay) {
 
 bool SimChain::set_port_fault(core::PortId id, PortFault fault) {
   if (!contains(id)) return false;
+  before_demand_change();
   mutable_port(id).fault = fault;
   return true;
 }
@@ -279,6 +298,7 @@ bool SimChain::set_board_fault(core::BoardId id, BoardFault fault) {
 
 bool SimChain::set_appliance_load(core::PortId id, double amps) {
   if (!contains(id)) return false;
+  before_demand_change();
   mutable_port(id).appliance_amps = amps;
   return true;
 }
@@ -298,6 +318,7 @@ bool SimChain::press_button(core::PortId id, bool on) {
 void SimChain::set_relay(core::PortId id, bool on, HistoryEntry::Source source) {
   auto& p = mutable_port(id);
   if (p.relay_on == on && source != HistoryEntry::Source::kInitial) return;
+  before_demand_change();
   p.relay_on = on;
   record({clock_.now(), id, HistoryEntry::Kind::kRelay, source, on, {}});
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collectors/pdu.h"
+#include "collectors/sim/sim_feed.h"
 #include "collectors/sim/sim_settings.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -80,7 +81,7 @@ struct SimBoard {
   std::array<SimPort, core::kPortsPerBoard> ports;
 };
 
-class SimChain {
+class SimChain final : public SimLoad {
  public:
   // The oldest history entries are dropped beyond this many.
   static constexpr std::size_t kMaxHistory = 10000;
@@ -113,13 +114,24 @@ class SimChain {
   const SimPort& port(core::PortId port) const {
     return boards_.at(port.board.index).ports.at(port.number - 1);
   }
-  // Power reaches the outlet (relay state combined with the port's fault).
+  // Power reaches the outlet: the chain is supplied, and the relay and the port's fault let it
+  // through.
   bool powered(core::PortId port) const;
   // Amperes flowing into the outlet: the appliance's draw when powered, otherwise 0.
   double load_amps(core::PortId port) const;
   // Sum of load_amps() over the board's ports.
   double input_load_amps(core::BoardId board) const;
   bool unplugged() const { return unplugged_; }
+
+  // --- The chain's own supply (a simulated UPS's output; sim_feed.h). ---
+  // Who feeds the chain; nullptr (the default): the mains, always on. Not owned; the supply
+  // detaches itself (set_supply(nullptr)) before it goes.
+  void set_supply(SimSupply* supply) { supply_ = supply; }
+  bool fed_by_supply() const { return supply_ != nullptr; }
+  // Power reaches the chain's input (always without a supply). Brings the supply up to now.
+  bool supplied() const { return supply_ == nullptr || supply_->output_on_now(); }
+  // SimLoad: the sum of the appliances' draws on ports whose relay and fault let power through.
+  double demand_amps() const override;
 
   bool set_port_fault(core::PortId port, PortFault fault);
   bool set_board_fault(core::BoardId board, BoardFault fault);
@@ -150,6 +162,13 @@ class SimChain {
     return boards_[static_cast<std::size_t>(port.board.index)]
         .ports[static_cast<std::size_t>(port.number - 1)];
   }
+  // The relay and the port's fault let power through (whatever the supply).
+  bool switched_through(core::PortId port) const;
+  double load_amps(core::PortId port, bool chain_supplied) const;
+  // Lets the supply count the demand until now before it changes.
+  void before_demand_change() {
+    if (supply_ != nullptr) supply_->output_on_now();
+  }
   // kNone when a collector command may reach `port`; otherwise why not.
   PduResult reachable(core::PortId port) const;
   void set_relay(core::PortId port, bool on, HistoryEntry::Source source);
@@ -163,6 +182,7 @@ class SimChain {
   std::vector<SimBoard> boards_;
   std::deque<HistoryEntry> history_;
   SimLineSink* sink_ = nullptr;
+  SimSupply* supply_ = nullptr;
 };
 
 }  // namespace netpower::collectors::sim

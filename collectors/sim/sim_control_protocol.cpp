@@ -165,10 +165,9 @@ std::string state_json(const SimChain& chain) {
                       {"powered_up", board.powered_up},
                       {"ports", std::move(ports)}});
   }
-  json state = {{"unplugged", chain.unplugged()},
-                {"load_sense", chain.load_sense()},
-                {"on_sense", chain.on_sense()},
-                {"boards", std::move(boards)}};
+  json state = {{"unplugged", chain.unplugged()},      {"supplied", chain.supplied()},
+                {"fed_by_ups", chain.fed_by_supply()}, {"load_sense", chain.load_sense()},
+                {"on_sense", chain.on_sense()},        {"boards", std::move(boards)}};
   return state.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

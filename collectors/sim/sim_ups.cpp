@@ -49,6 +49,7 @@ SimUpsSettings parse_sim_ups_settings(const YAML::Node& node, const core::YamlRe
                      "power_watts",
                      "battery_voltage",
                      "load",
+                     "feeds_chain",
                      "charge",
                      "temperature",
                      "transfer_low",
@@ -70,6 +71,12 @@ SimUpsSettings parse_sim_ups_settings(const YAML::Node& node, const core::YamlRe
   out.power_va = reader.number(node, "power_va", out.power_va, 100, 1000000);
   out.power_watts = reader.number(node, "power_watts", out.power_watts, 50, out.power_va);
   out.battery_voltage = reader.number(node, "battery_voltage", out.battery_voltage, 6, 480);
+  out.feeds_chain = reader.boolean(node, "feeds_chain", out.feeds_chain);
+  if (out.feeds_chain && node["load"]) {
+    reader.fail(node["load"],
+                "'load' cannot be set with 'feeds_chain': the UPS's load is what the chain's ports "
+                "draw (their appliances' loads in the PDU's settings)");
+  }
   out.load_percent = reader.number(node, "load", out.load_percent, 0, 150);
   out.charge_percent = reader.number(node, "charge", out.charge_percent, 0, 100);
   out.temperature_c = reader.number(node, "temperature", out.temperature_c, -40, 125);
@@ -110,9 +117,25 @@ std::vector<std::string> SimUps::commands() const {
           ups_cmd::kBeeperToggle, ups_cmd::kBeeperEnable,   ups_cmd::kBeeperDisable};
 }
 
+void SimUps::feed(const SimLoad* load) {
+  advance();  // until now with the load before
+  fed_ = load;
+}
+
+bool SimUps::output_on_now() {
+  advance();
+  return output_on_;
+}
+
+double SimUps::load_percent() const {
+  if (fed_ == nullptr) return load_;
+  // The chain's amperes at the output's nominal voltage, as a share of the rated VA.
+  return fed_->demand_amps() * settings_.input_voltage / settings_.power_va * 100.0;
+}
+
 double SimUps::runtime_seconds() const {
   double full = static_cast<double>(settings_.full_load_runtime.count());
-  double load = std::max(load_, 1.0);
+  double load = std::max(load_percent(), 1.0);
   return full * std::pow(100.0 / load, 1.2) * charge_ / 100.0;
 }
 
@@ -120,8 +143,8 @@ void SimUps::integrate(core::Duration dt) {
   double seconds = std::chrono::duration<double>(dt).count();
   if (seconds <= 0) return;
   bool testing = test_until_.has_value();
-  bool on_battery = output_on_ && (!mains_ || testing);
-  if (on_battery) {
+  bool discharging = output_on_ && (!mains_ || testing);
+  if (discharging) {
     double full_charge_runtime = runtime_seconds() / std::max(charge_ / 100.0, 1e-9);
     charge_ = std::max(0.0, charge_ - seconds / full_charge_runtime * 100.0);
   } else if (mains_) {
@@ -193,15 +216,19 @@ void SimUps::advance() {
 UpsVars SimUps::make_vars() const {
   UpsVars v;
   bool testing = test_until_.has_value();
-  bool on_battery = output_on_ && (!mains_ || testing);
-  std::string status = on_battery ? "OB" : "OL";
-  if (on_battery) status += " DISCHRG";
-  if (!on_battery && mains_ && charge_ < 99.5) status += " CHRG";
+  // NUT: "the OL and OB flags are an indication of the input line status only"; DISCHRG: the
+  // inverter feeds the load from the battery (on battery, or in a battery test on mains); OFF:
+  // no power at the output, whatever the mains.
+  bool discharging = output_on_ && (!mains_ || testing);
+  std::string status = mains_ ? "OL" : "OB";
+  if (discharging) status += " DISCHRG";
+  if (!discharging && mains_ && charge_ < 99.5) status += " CHRG";
   if (charge_ <= settings_.low_charge_percent) status += " LB";
   if (battery_bad_) status += " RB";
   if (testing) status += " CAL";
   if (!output_on_) status += " OFF";
-  if (load_ > 100.0 && output_on_) status += " OVER";
+  double load = output_on_ ? load_percent() : 0.0;
+  if (load > 100.0) status += " OVER";
   if (fault_) status += " ALARM";
   v.set(ups_var::kStatus, status);
   if (fault_) v.set(ups_var::kAlarm, "General fault");
@@ -212,7 +239,6 @@ UpsVars SimUps::make_vars() const {
   v.set(ups_var::kBeeperStatus, beeper_ ? "enabled" : "disabled");
   v.set(ups_var::kTestResult, test_result_);
   v.set_number(ups_var::kTemperature, temperature_, 1);
-  double load = output_on_ ? load_ : 0.0;
   v.set_number(ups_var::kLoad, load, 0);
   v.set_number(ups_var::kPowerNominal, settings_.power_va, 0);
   v.set_number(ups_var::kRealPowerNominal, settings_.power_watts, 0);
@@ -237,7 +263,7 @@ UpsVars SimUps::make_vars() const {
   v.set_number(ups_var::kOutputCurrent, out_amps, 1);
   v.set_number(ups_var::kOutputCurrentNominal, settings_.power_va / settings_.input_voltage, 1);
   v.set_number(ups_var::kOutputRealPower, out_watts, 0);
-  if (mains_ && !on_battery) {
+  if (mains_ && !discharging) {
     v.set_number(ups_var::kInputCurrent, out_amps, 1);
     v.set_number(ups_var::kInputRealPower, out_watts, 0);
   } else {
@@ -277,6 +303,7 @@ UpsCommandResult SimUps::run(const UpsCommand& command) {
   if (name == ups_cmd::kTestQuick || name == ups_cmd::kTestTimed || name == ups_cmd::kTestDeep) {
     if (test_until_) return {UpsCommandStatus::kFailed, "a test is already running"};
     if (!mains_) return {UpsCommandStatus::kFailed, "no battery test on battery power"};
+    if (!output_on_) return {UpsCommandStatus::kFailed, "no battery test while the output is off"};
     if (name == ups_cmd::kTestDeep) {
       test_until_ = core::TimePoint::max();
     } else if (name == ups_cmd::kTestTimed) {
@@ -347,9 +374,11 @@ void SimUps::set_input_voltage(double volts) {
   input_voltage_ = volts;
 }
 
-void SimUps::set_load(double percent) {
+bool SimUps::set_load(double percent) {
+  if (fed_ != nullptr) return false;
   advance();
   load_ = percent;
+  return true;
 }
 
 void SimUps::set_charge(double percent) {

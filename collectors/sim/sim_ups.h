@@ -1,8 +1,11 @@
 #pragma once
 // A simulated UPS on an injected clock: mains failure, battery discharge under the present load and
 // recharge on mains, load changes, a battery that needs replacing, a general fault, a silent link,
-// battery tests and delayed shutdowns with restart. Tests and the demo drive it through its control
-// socket (sim_ups_protocol.h); the agent reads it through SimUpsCollector.
+// battery tests and delayed shutdowns with restart. Its load is a setting, or what the simulated
+// chain behind it draws (sim_feed.h); that chain has power only while the UPS's output is on.
+// ups.status follows NUT's meaning: OL / OB say whether the mains are present, nothing else;
+// DISCHRG that the battery feeds the output, OFF that the output is off. Tests and the demo drive
+// it through its control socket (sim_ups_protocol.h); the agent reads it through SimUpsCollector.
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "collectors/framework/staleness.h"
+#include "collectors/sim/sim_feed.h"
 #include "collectors/ups.h"
 #include "core/clock.h"
 #include "core/yaml_reader.h"
@@ -27,7 +31,8 @@ struct SimUpsSettings {
   double power_va = 1500.0;
   double power_watts = 1050.0;
   double battery_voltage = 24.0;  // nominal
-  double load_percent = 30.0;
+  double load_percent = 30.0;     // without feeds_chain
+  bool feeds_chain = false;  // the agent's simulated chain is behind the UPS (its load follows)
   double charge_percent = 100.0;
   double temperature_c = 30.0;
   double transfer_low = 170.0;
@@ -49,9 +54,16 @@ struct SimUpsCommandRecord {
   std::string text;  // "shutdown.return delay=30s restart_after=120s"
 };
 
-class SimUps {
+class SimUps final : public SimSupply {
  public:
   SimUps(const SimUpsSettings& settings, const core::Clock& clock);
+
+  // What the UPS feeds from now on (nullptr: nothing; the load is then the `load` setting or
+  // command). Not owned: it must stay until it is replaced or the UPS goes.
+  void feed(const SimLoad* load);
+  bool feeds_load() const { return fed_ != nullptr; }
+  // SimSupply: advances to now; the output is on.
+  bool output_on_now() override;
 
   // Brings the simulation up to the clock's now and returns what a driver would read.
   UpsReading read();
@@ -63,7 +75,8 @@ class SimUps {
   // Control (each advances the simulation to now first).
   void set_mains(bool on);
   void set_input_voltage(double volts);
-  void set_load(double percent);
+  // false (nothing changed) while the UPS feeds a load: the load is then what that load draws.
+  bool set_load(double percent);
   void set_charge(double percent);
   void set_temperature(double celsius);
   void set_battery_bad(bool bad);
@@ -80,6 +93,7 @@ class SimUps {
   void advance();
   void integrate(core::Duration dt);
   double runtime_seconds() const;  // at the present load and charge
+  double load_percent() const;     // of power_va: the setting, or what the fed load draws
   UpsVars make_vars() const;
 
   SimUpsSettings settings_;
@@ -107,6 +121,7 @@ class SimUps {
   bool test_saw_error_ = false;
   // The link: every read() is a good read, or a failed one while silent (the framework's rules).
   framework::Staleness link_;
+  const SimLoad* fed_ = nullptr;
   std::vector<SimUpsCommandRecord> history_;
 };
 

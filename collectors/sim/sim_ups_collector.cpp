@@ -2,12 +2,24 @@
 
 #include <system_error>
 
+#include "collectors/sim/sim_collector.h"
 #include "collectors/sim/sim_ups_protocol.h"
 
 namespace netpower::collectors::sim {
 
 SimUpsCollector::SimUpsCollector(const SimUpsSettings& settings, core::EventLoop& loop)
     : loop_(loop), ups_(settings, loop.clock()) {}
+
+SimUpsCollector::~SimUpsCollector() {
+  if (fed_chain_ != nullptr) fed_chain_->set_supply(nullptr);
+}
+
+void SimUpsCollector::feed(SimChain& chain) {
+  if (fed_chain_ != nullptr) fed_chain_->set_supply(nullptr);
+  ups_.feed(&chain);
+  chain.set_supply(&ups_);
+  fed_chain_ = &chain;
+}
 
 void SimUpsCollector::run(const UpsCommand& command, UpsCommandDone done) {
   auto result = ups_.run(command);
@@ -24,6 +36,15 @@ std::unique_ptr<SimUpsCollector> make_sim_ups_collector(const YAML::Node& settin
                                                         DriverContext context) {
   auto parsed = parse_sim_ups_settings(settings, context.file);
   auto collector = std::make_unique<SimUpsCollector>(parsed, context.loop);
+  if (parsed.feeds_chain) {
+    auto* chain = dynamic_cast<SimCollector*>(context.pdu);
+    if (chain == nullptr) {
+      context.file.fail(settings["feeds_chain"],
+                        "'feeds_chain' needs the simulated chain behind the UPS: the agent's "
+                        "'pdu' section with driver sim");
+    }
+    collector->feed(chain->chain());
+  }
   if (context.open && !parsed.control_socket.empty()) {
     try {
       collector->serve_control(parsed.control_socket);

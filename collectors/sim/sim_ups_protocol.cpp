@@ -25,7 +25,10 @@ std::string state(SimUps& ups) {
   json vars = json::object();
   auto truth = ups.vars_now();
   for (const auto& [name, value] : truth.all()) vars[name] = value;
-  return json{{"link", to_string(reading.link)}, {"output_on", ups.output_on()}, {"vars", vars}}
+  return json{{"link", to_string(reading.link)},
+              {"output_on", ups.output_on()},
+              {"feeds_chain", ups.feeds_load()},
+              {"vars", vars}}
       .dump();
 }
 
@@ -63,23 +66,30 @@ std::string execute_ups_control_command(SimUps& ups, std::string_view line) {
     return "ok";
   }
 
-  using NumberSetter = void (SimUps::*)(double);
+  if (verb == "load" && ups.feeds_load()) {
+    return error(
+        "the UPS feeds the simulated chain: its load is what the chain's ports draw (change an "
+        "appliance's load on the chain's control socket: load PORT AMPS)");
+  }
+  using NumberSetter = void (*)(SimUps&, double);
   struct Number {
     std::string_view verb;
     NumberSetter set;
     double min, max;
   };
-  for (const Number& number :
-       {Number{"input", &SimUps::set_input_voltage, 0, 600},
-        Number{"load", &SimUps::set_load, 0, 150}, Number{"charge", &SimUps::set_charge, 0, 100},
-        Number{"temperature", &SimUps::set_temperature, -40, 125}}) {
+  for (const Number& number : {
+           Number{"input", [](SimUps&u, double v) { u.set_input_voltage(v); }, 0, 600},
+           Number{"load", [](SimUps&u, double v) { u.set_load(v); }, 0, 150},
+           Number{"charge", [](SimUps&u, double v) { u.set_charge(v); }, 0, 100},
+           Number{"temperature", [](SimUps&u, double v) { u.set_temperature(v); }, -40, 125},
+       }) {
     if (verb != number.verb) continue;
     std::string what(number.verb);
     if (w.size() != 2) return error("usage: " + what + " NUMBER");
     std::string why;
     auto value = number_of(w[1], what.c_str(), number.min, number.max, why);
     if (!value) return why;
-    (ups.*number.set)(*value);
+    number.set(ups, *value);
     return "ok";
   }
   return error("unknown command " + quote(line) + "; " + kHelp);

@@ -96,7 +96,8 @@ std::string Fleet::manager_yaml() const {
     out << "    - {name: " << role << "-user, role: " << role
         << ", token_file: " << token_file(role) << "}\n";
   }
-  out << "traps:\n  listen_address: 127.0.0.1\n  port: " << trap_port_ << "\n  users:\n";
+  out << "traps:\n  listen_address: 127.0.0.1\n  port: " << trap_port_
+      << "\n  engine_file: " << dir_.file("snmp-engine").string() << "\n  users:\n";
   for (const auto& [name, host] : hosts_) {
     out << "    - {user: " << host.user << ", auth_protocol: SHA, auth_key: " << host.auth
         << ", priv_protocol: AES, priv_key: " << host.priv << "}\n";
