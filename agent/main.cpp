@@ -106,6 +106,8 @@ int run(const Options& options) {
   auto* store = settings_store.get();
   if (pdu) {
     chain = std::make_unique<agent::ChainModel>(loop, *pdu, saved_chain, config.tickle.bit_time);
+    // netpowerTickleSentTime is on the master's sysUpTime, as the UPS-MIB's TimeStamps.
+    chain->set_uptime_source([&subagent]() { return subagent.uptime_ticks(); });
     chain->on_settings_change([store](const agent::ChainSettings& s) { store->save(s); });
     // The Sentry2 traps (docs/agent-traps.md), from the first read on.
     trap_sender = std::make_unique<agent::snmp::Sentry2TrapSender>(*chain, subagent);

@@ -133,8 +133,12 @@ class ChainModel {
   // tickle_bit_time())). Refused while the port is busy; a collector error leaves it failed.
   TickleResult tickle(core::PortId id, std::uint64_t nonce);
   TickleView tickle_state(core::PortId id) const;
-  // Hundredths of a second on the loop's clock since the model was made (a TimeStamp's unit).
+  // A TimeStamp's time: the master's sysUpTime once a source is set (Subagent::uptime_ticks, as
+  // the UPS-MIB's times), else hundredths of a second on the loop's clock since the model was made.
   std::uint32_t uptime_ticks() const;
+  void set_uptime_source(std::function<std::uint64_t()> source) {
+    uptime_source_ = std::move(source);
+  }
 
   // Called after every change of a port's control state (for traps and logs). Loop thread.
   void on_control_change(std::function<void(core::PortId, ControlState)> fn) {
@@ -203,6 +207,7 @@ class ChainModel {
   std::array<PortState, core::kMaxPorts> ports_{};
   core::Duration tickle_bit_time_;
   core::TimePoint started_;
+  std::function<std::uint64_t()> uptime_source_;
   std::array<TickleState, core::kMaxPorts> tickles_{};
   std::vector<collectors::BoardReading> boards_;
   std::array<std::string, core::kMaxBoards> code_versions_{};

@@ -20,6 +20,7 @@ const char* to_string(TickleStatus status) {
 }
 
 std::uint32_t ChainModel::uptime_ticks() const {
+  if (uptime_source_) return static_cast<std::uint32_t>(uptime_source_());
   auto elapsed = loop_.clock().now() - started_;
   // TimeTicks wrap at 2^32 hundredths of a second (497 days), as sysUpTime does.
   return static_cast<std::uint32_t>(
