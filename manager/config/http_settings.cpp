@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "manager/config/secret_reader.h"
@@ -36,6 +37,9 @@ void read_http_limits(const core::YamlReader& r, const YAML::Node& node, HttpLim
     value = static_cast<std::size_t>(r.integer(node, key, static_cast<long>(value), min, max));
   };
   count("max_connections", l.max_connections, 1, 100'000);
+  // Not given: the defaults, shrunk to fit a smaller max_connections.
+  l.max_connections_per_client = std::min(l.max_connections_per_client, l.max_connections);
+  l.reserved_connections = std::min(l.reserved_connections, (l.max_connections - 1) / 4);
   count("max_connections_per_client", l.max_connections_per_client, 1, 100'000);
   count("reserved_connections", l.reserved_connections, 0, 100'000);
   count("max_pipelined_requests", l.max_pipelined_requests, 1, 10'000);
@@ -46,10 +50,10 @@ void read_http_limits(const core::YamlReader& r, const YAML::Node& node, HttpLim
                std::to_string(l.max_connections) + ")");
   }
   if (l.reserved_connections >= l.max_connections) {
-    r.fail(node["reserved_connections"] ? node["reserved_connections"] : node["max_connections"],
-           "'reserved_connections' (" + std::to_string(l.reserved_connections) +
-               ") must be fewer than 'max_connections' (" + std::to_string(l.max_connections) +
-               ")");
+    r.fail(node["reserved_connections"], "'reserved_connections' (" +
+                                             std::to_string(l.reserved_connections) +
+                                             ") must be fewer than 'max_connections' (" +
+                                             std::to_string(l.max_connections) + ")");
   }
   const auto timeout = [&](const char* key, core::Duration& value) {
     if (!node[key]) return;
