@@ -2,9 +2,28 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace netpower::manager::http {
+
+ConnectionLimitSettings ConnectionLimitSettings::fitted(std::size_t max_connections,
+                                                        std::size_t max_per_client,
+                                                        std::size_t reserved) {
+  ConnectionLimitSettings s;
+  s.max_connections = std::max<std::size_t>(max_connections, 1);
+  s.max_per_client = std::clamp<std::size_t>(max_per_client, 1, s.max_connections);
+  s.reserved = std::min(reserved, s.max_connections - 1);
+  return s;
+}
+
+std::string client_key(const boost::asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .to_string();
+  }
+  return address.to_string();
+}
 
 const char* to_string(Refusal refusal) {
   switch (refusal) {

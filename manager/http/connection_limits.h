@@ -4,6 +4,8 @@
 // hold none, so that one client (or a few) cannot take every slot and lock the others out of the
 // API and /metrics. Refusals are counted per reason and logged, rate-limited. Thread-safe.
 
+#include <boost/asio/ip/address.hpp>
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -19,7 +21,16 @@ struct ConnectionLimitSettings {
   std::size_t max_per_client = 32;    // one source address
   // Of max_connections, the last ones are only for a source address that holds no connection.
   std::size_t reserved = 16;
+
+  // The settings made to fit: at least one connection, per client at most all of them, the
+  // reserve below all of them.
+  static ConnectionLimitSettings fitted(std::size_t max_connections, std::size_t max_per_client,
+                                        std::size_t reserved);
 };
+
+// A client as the per-client limit counts it: its address without the port, a v4-mapped v6
+// address as v4 ("127.0.0.1").
+std::string client_key(const boost::asio::ip::address& address);
 
 enum class Refusal : std::uint8_t {
   kNone,

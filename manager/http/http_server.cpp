@@ -47,15 +47,6 @@ constexpr std::size_t kLingerBytes = 256 * 1024;
 // Read at once when waiting for a request's first bytes.
 constexpr std::size_t kFirstReadBytes = 4096;
 
-ConnectionLimitSettings limit_settings(const HttpServerOptions& options) {
-  ConnectionLimitSettings s;
-  s.max_connections = std::max<std::size_t>(options.max_connections, 1);
-  s.max_per_client =
-      std::clamp<std::size_t>(options.max_connections_per_client, 1, s.max_connections);
-  s.reserved = std::min(options.reserved_connections, s.max_connections - 1);
-  return s;
-}
-
 // Every token the server knows: none of them may reach the log.
 std::vector<std::string> secrets_of(const HttpServerOptions& options) {
   std::vector<std::string> out;
@@ -64,22 +55,14 @@ std::vector<std::string> secrets_of(const HttpServerOptions& options) {
   return out;
 }
 
-// The client's address without the port, as the per-client limit counts it (a v4-mapped v6
-// address as v4).
-std::string client_of(const tcp::endpoint& remote) {
-  auto address = remote.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  return address.to_string();
-}
-
 // Everything the server's threads share; outlives them.
 struct ServerCore {
   ServerCore(HttpServerOptions opts, const state::FleetState& fleet, HttpServer::ScrapeFn scrape)
       : options(std::move(opts)),
         api(api_context(options, fleet, std::move(scrape))),
-        limits(limit_settings(options)),
+        limits(ConnectionLimitSettings::fitted(options.max_connections,
+                                               options.max_connections_per_client,
+                                               options.reserved_connections)),
         secrets(secrets_of(options)),
         acceptor(net::make_strand(io)) {}
 
@@ -462,7 +445,7 @@ void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
   beast::error_code remote_ec;
   const auto remote = socket.remote_endpoint(remote_ec);
   // A connection reset before it was accepted has no address: nothing to serve.
-  const std::string client = remote_ec ? std::string() : client_of(remote);
+  const std::string client = remote_ec ? std::string() : client_key(remote.address());
   if (!remote_ec && limits.admit(client) == Refusal::kNone) {
     std::lock_guard lock(mutex);
     if (stopped) {

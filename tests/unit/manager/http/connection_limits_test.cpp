@@ -38,5 +38,15 @@ TEST(ConnectionLimits, SettingsThatAdmitNobodyAreRefused) {
   EXPECT_THROW(ConnectionLimits({4, 4, 4}), std::invalid_argument);
 }
 
+TEST(ConnectionLimits, FittedSettingsAndClientKeys) {
+  const auto s = ConnectionLimitSettings::fitted(1, 32, 16);
+  EXPECT_EQ(s.max_connections, 1u);
+  EXPECT_EQ(s.max_per_client, 1u);
+  EXPECT_EQ(s.reserved, 0u);
+  EXPECT_NO_THROW(ConnectionLimits{s});
+  EXPECT_EQ(client_key(boost::asio::ip::make_address("::ffff:10.1.2.3")), "10.1.2.3");
+  EXPECT_EQ(client_key(boost::asio::ip::make_address("2001:db8::1")), "2001:db8::1");
+}
+
 }  // namespace
 }  // namespace netpower::manager::http
