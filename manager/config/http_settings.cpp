@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "manager/config/secret_reader.h"
@@ -30,13 +31,53 @@ std::optional<SecretAt> read_api_token(const core::YamlReader& r, const YAML::No
   return token;
 }
 
+// The connection bounds (keys directly under `http:`); each checked against the others.
+void read_http_limits(const core::YamlReader& r, const YAML::Node& node, HttpLimits& l) {
+  const auto count = [&](const char* key, std::size_t& value, long min, long max) {
+    value = static_cast<std::size_t>(r.integer(node, key, static_cast<long>(value), min, max));
+  };
+  count("max_connections", l.max_connections, 1, 100'000);
+  // Not given: the defaults, shrunk to fit a smaller max_connections.
+  l.max_connections_per_client = std::min(l.max_connections_per_client, l.max_connections);
+  l.reserved_connections = std::min(l.reserved_connections, (l.max_connections - 1) / 4);
+  count("max_connections_per_client", l.max_connections_per_client, 1, 100'000);
+  count("reserved_connections", l.reserved_connections, 0, 100'000);
+  count("max_pipelined_requests", l.max_pipelined_requests, 1, 10'000);
+  count("max_requests_per_connection", l.max_requests_per_connection, 1, 100'000'000);
+  if (l.max_connections_per_client > l.max_connections) {
+    r.fail(node["max_connections_per_client"],
+           "'max_connections_per_client' must not exceed 'max_connections' (" +
+               std::to_string(l.max_connections) + ")");
+  }
+  if (l.reserved_connections >= l.max_connections) {
+    r.fail(node["reserved_connections"], "'reserved_connections' (" +
+                                             std::to_string(l.reserved_connections) +
+                                             ") must be fewer than 'max_connections' (" +
+                                             std::to_string(l.max_connections) + ")");
+  }
+  const auto timeout = [&](const char* key, core::Duration& value) {
+    if (!node[key]) return;
+    value = r.duration(node, key, value);
+    if (value < std::chrono::milliseconds(10) || value > std::chrono::hours(1)) {
+      r.fail(node[key], std::string("'") + key + "' must be between 10ms and 1h");
+    }
+  };
+  timeout("idle_timeout", l.idle_timeout);
+  timeout("header_timeout", l.header_timeout);
+  timeout("read_timeout", l.read_timeout);
+  timeout("write_timeout", l.write_timeout);
+}
+
 }  // namespace
 
 void read_http_settings(const core::YamlReader& r, const YAML::Node& node, HttpSettings& h) {
   r.expect_map(node, "http",
                {"enabled", "address", "port", "token", "token_file", "token_env", "principals",
-                "metrics_require_auth"});
+                "metrics_require_auth", "max_connections", "max_connections_per_client",
+                "reserved_connections", "idle_timeout", "header_timeout", "read_timeout",
+                "write_timeout", "max_pipelined_requests", "max_requests_per_connection"});
   if (!node) return;
+  read_http_limits(r, node, h.limits);
   h.enabled = r.boolean(node, "enabled", h.enabled);
   h.address = r.string(node, "address", h.address, 255);
   if (h.address.empty()) r.fail(node["address"], "'address' must not be empty");

@@ -269,10 +269,29 @@ Duration read_long_duration(const YamlReader& r, const YAML::Node& map, const ch
   return *d;
 }
 
+// The writer session's statement timeout and TCP settings (store.postgresql).
+void read_postgresql_timeouts(const YamlReader& r, const YAML::Node& node, PostgresqlSettings& pg) {
+  const auto seconds = [&](const char* key, Duration& value, Duration min, Duration max,
+                           const char* range) {
+    if (node[key]) value = bounded_duration(r, node, key, min, max, range);
+  };
+  seconds("statement_timeout", pg.statement_timeout, std::chrono::milliseconds(10),
+          std::chrono::hours(1), "10ms and 1h");
+  seconds("keepalives_idle", pg.keepalives_idle, std::chrono::seconds(1), std::chrono::hours(2),
+          "1s and 2h");
+  seconds("keepalives_interval", pg.keepalives_interval, std::chrono::seconds(1),
+          std::chrono::minutes(10), "1s and 10m");
+  pg.keepalives_count =
+      static_cast<int>(r.integer(node, "keepalives_count", pg.keepalives_count, 1, 100));
+  seconds("tcp_user_timeout", pg.tcp_user_timeout, std::chrono::seconds(1), std::chrono::hours(1),
+          "1s and 1h");
+}
+
 void read_postgresql(const YamlReader& r, const YAML::Node& node, PostgresqlSettings& pg) {
   r.expect_map(node, "store.postgresql",
                {"conninfo", "host", "port", "dbname", "user", "password", "password_file",
-                "password_env", "sslmode", "partitions_ahead_days"});
+                "password_env", "sslmode", "partitions_ahead_days", "statement_timeout",
+                "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"});
   if (!node) return;
   pg.conninfo = r.string(node, "conninfo", "");
   if (!pg.conninfo.empty()) {
@@ -306,13 +325,14 @@ void read_postgresql(const YamlReader& r, const YAML::Node& node, PostgresqlSett
   }
   pg.partitions_ahead_days =
       static_cast<int>(r.integer(node, "partitions_ahead_days", pg.partitions_ahead_days, 1, 60));
+  read_postgresql_timeouts(r, node, pg);
 }
 
 void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
   r.expect_map(node, "store",
                {"backend", "sqlite", "postgresql", "copy_format", "batch_size", "flush_interval",
                 "memory_buffer_rows", "spool_dir", "spool_max_bytes", "reconnect_min",
-                "reconnect_max", "connect_timeout", "retention"});
+                "reconnect_max", "connect_timeout", "write_timeout", "retention"});
   if (!node) return;
   s.backend = read_choice(r, node, "backend", kBackends).value_or(s.backend);
   const char* other = s.backend == StoreBackend::kSqlite ? "postgresql" : "sqlite";
@@ -354,6 +374,10 @@ void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
   if (node["connect_timeout"]) {
     s.connect_timeout = bounded_duration(r, node, "connect_timeout", std::chrono::seconds(1),
                                          std::chrono::minutes(5), "1s and 5m");
+  }
+  if (node["write_timeout"]) {
+    s.write_timeout = bounded_duration(r, node, "write_timeout", std::chrono::milliseconds(100),
+                                       std::chrono::hours(1), "100ms and 1h");
   }
   auto retention = node["retention"];
   r.expect_map(retention, "store.retention",
@@ -475,7 +499,20 @@ std::string PostgresqlSettings::describe() const {
 }
 
 std::string PostgresqlSettings::connection_string(std::chrono::seconds connect_timeout) const {
-  std::string out = describe();
+  const auto s = [](core::Duration d) {
+    return std::to_string(
+        std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(d).count()));
+  };
+  std::string out;
+  append_param(out, "keepalives", "1");
+  append_param(out, "keepalives_idle", s(keepalives_idle));
+  append_param(out, "keepalives_interval", s(keepalives_interval));
+  append_param(out, "keepalives_count", std::to_string(keepalives_count));
+  append_param(
+      out, "tcp_user_timeout",
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(tcp_user_timeout).count()));
+  out += " " + describe();
   if (!password.empty()) append_param(out, "password", password.reveal());
   append_param(out, "connect_timeout", std::to_string(connect_timeout.count()));
   append_param(out, "application_name", "netpower-manager");

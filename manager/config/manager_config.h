@@ -90,8 +90,18 @@ struct PostgresqlSettings {
   Secret password;                // empty: none (peer/trust auth, or ~/.pgpass)
   std::string sslmode;            // empty: libpq's default
   int partitions_ahead_days = 2;  // daily sample partitions created ahead of time
+  // The writer's session: statements the server cancels beyond this (a batch so cancelled
+  // waits as in an outage); TCP keepalive probes on an idle connection and the time sent data
+  // may stay unacknowledged (libpq keepalives_*, tcp_user_timeout), so that a vanished server
+  // or network is noticed.
+  core::Duration statement_timeout = std::chrono::seconds(30);
+  core::Duration keepalives_idle = std::chrono::seconds(10);
+  core::Duration keepalives_interval = std::chrono::seconds(5);
+  int keepalives_count = 3;
+  core::Duration tcp_user_timeout = std::chrono::seconds(30);
 
-  // The conninfo for libpq, password included: hand it to libpq only, never log it.
+  // The conninfo for libpq, password included: hand it to libpq only, never log it. The TCP
+  // settings come first, so that keywords of `conninfo` override them.
   std::string connection_string(std::chrono::seconds connect_timeout) const;
   // The same without the password, for messages: "host=db port=5432 dbname=netpower user=np".
   std::string describe() const;
@@ -110,6 +120,10 @@ struct StoreSettings {
   core::Duration reconnect_min = std::chrono::milliseconds(500);
   core::Duration reconnect_max = std::chrono::seconds(30);
   core::Duration connect_timeout = std::chrono::seconds(5);
+  // PostgreSQL: the writer's bound on each operation (a batch's transaction, maintenance, one
+  // compaction step), measured on the client: past it the connection is dropped and the
+  // database counts as down (a stopped server answers nothing, not even its statement_timeout).
+  core::Duration write_timeout = std::chrono::seconds(60);
   RetentionSettings retention;
 };
 
@@ -125,6 +139,19 @@ struct PrincipalSettings {
   int line = 0;  // where the entry starts in the file
 };
 
+// The HTTP server's bounds on connections (docs/api.md, Limits).
+struct HttpLimits {
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_client = 32;  // per source address
+  std::size_t reserved_connections = 16;        // of max_connections: for addresses holding none
+  core::Duration idle_timeout = std::chrono::seconds(15);    // no request begins
+  core::Duration header_timeout = std::chrono::seconds(10);  // from a request's first byte
+  core::Duration read_timeout = std::chrono::seconds(30);    // the whole request
+  core::Duration write_timeout = std::chrono::seconds(30);   // a response not taken
+  std::size_t max_pipelined_requests = 16;
+  std::size_t max_requests_per_connection = 1000;
+};
+
 // The HTTP server: /metrics (Prometheus), the JSON API (/api/v1/...), /healthz.
 struct HttpSettings {
   bool enabled = true;
@@ -136,6 +163,7 @@ struct HttpSettings {
   Secret token;
   // GET /metrics requires a viewer's token (with principals only); open by default.
   bool metrics_require_auth = false;
+  HttpLimits limits;
 };
 
 // The poller's own settings (each agent's interval, timeout and retries are in `agents`).

@@ -119,6 +119,19 @@ void Manager::start() {
             {principal.name, principal.role, principal.token.reveal()});
       }
       http_options.metrics_require_auth = config.http.metrics_require_auth;
+      const auto& limits = config.http.limits;
+      const auto ms = [](core::Duration d) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+      };
+      http_options.max_connections = limits.max_connections;
+      http_options.max_connections_per_client = limits.max_connections_per_client;
+      http_options.reserved_connections = limits.reserved_connections;
+      http_options.idle_timeout = ms(limits.idle_timeout);
+      http_options.header_timeout = ms(limits.header_timeout);
+      http_options.read_timeout = ms(limits.read_timeout);
+      http_options.write_timeout = ms(limits.write_timeout);
+      http_options.max_pipelined_requests = limits.max_pipelined_requests;
+      http_options.max_requests_per_connection = limits.max_requests_per_connection;
       http_options.events = p->hub.get();
       http_options.store = p->reader.get();
       p->web = std::make_unique<http::HttpServer>(

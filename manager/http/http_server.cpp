@@ -23,7 +23,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "manager/http/connection_limits.h"
 #include "manager/http/detail/api.h"
+#include "manager/http/log_redaction.h"
 
 namespace netpower::manager::http {
 
@@ -42,12 +44,26 @@ class Session;
 // moment, then closes (a "lingering close").
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 256 * 1024;
+// Read at once when waiting for a request's first bytes.
+constexpr std::size_t kFirstReadBytes = 4096;
+
+// Every token the server knows: none of them may reach the log.
+std::vector<std::string> secrets_of(const HttpServerOptions& options) {
+  std::vector<std::string> out;
+  if (options.token) out.push_back(*options.token);
+  for (const auto& p : options.principals) out.push_back(p.token);
+  return out;
+}
 
 // Everything the server's threads share; outlives them.
 struct ServerCore {
   ServerCore(HttpServerOptions opts, const state::FleetState& fleet, HttpServer::ScrapeFn scrape)
       : options(std::move(opts)),
         api(api_context(options, fleet, std::move(scrape))),
+        limits(ConnectionLimitSettings::fitted(options.max_connections,
+                                               options.max_connections_per_client,
+                                               options.reserved_connections)),
+        secrets(secrets_of(options)),
         acceptor(net::make_strand(io)) {}
 
   static detail::ApiContext api_context(const HttpServerOptions& options,
@@ -69,15 +85,23 @@ struct ServerCore {
   void listen();
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
-  void unregister(Session* session) {
-    std::lock_guard lock(mutex);
-    sessions.erase(session);
+  void unregister(Session* session, const std::string& client) {
+    {
+      std::lock_guard lock(mutex);
+      sessions.erase(session);
+    }
+    limits.release(client);
     connections_open.fetch_sub(1, std::memory_order_relaxed);
+  }
+  static void count(std::atomic<std::uint64_t>& counter) {
+    counter.fetch_add(1, std::memory_order_relaxed);
   }
   bool stopping() const { return stopping_flag.load(std::memory_order_acquire); }
 
   HttpServerOptions options;
   detail::Api api;
+  ConnectionLimits limits;
+  const std::vector<std::string> secrets;
 
   // Declared before the io_context: handlers it destroys unregister their sessions here.
   std::mutex mutex;
@@ -87,7 +111,11 @@ struct ServerCore {
 
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> connections_open{0};
-  std::atomic<std::uint64_t> connections_refused_total{0};
+  std::atomic<std::uint64_t> idle_timeouts_total{0};
+  std::atomic<std::uint64_t> header_timeouts_total{0};
+  std::atomic<std::uint64_t> read_timeouts_total{0};
+  std::atomic<std::uint64_t> write_timeouts_total{0};
+  std::atomic<std::uint64_t> request_limit_closes_total{0};
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> unauthorized_total{0};
   std::atomic<std::uint64_t> forbidden_total{0};
@@ -104,13 +132,13 @@ struct ServerCore {
 // its handlers run on its own strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerCore& server) : stream_(std::move(socket)), server_(server) {
-    beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
-    remote_ =
-        ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
-  }
-  ~Session() { server_.unregister(this); }
+  // `client`: the address admitted by the server's limits; released at destruction.
+  Session(tcp::socket socket, ServerCore& server, std::string client, const tcp::endpoint& remote)
+      : stream_(std::move(socket)),
+        server_(server),
+        client_(std::move(client)),
+        remote_(remote.address().to_string() + ":" + std::to_string(remote.port())) {}
+  ~Session() { server_.unregister(this, client_); }
 
   void start() {
     net::dispatch(stream_.get_executor(),
@@ -123,13 +151,90 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  enum class Phase { kIdle, kHeader, kBody, kWrite, kOther };
+
+  // Waits (up to idle_timeout) for the first bytes of the next request unless they are here.
   void read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(server_.options.read_timeout);
+    if (buffer_.size() > 0) {
+      ++burst_;  // sent before the previous answer went out
+      read_header();
+      return;
+    }
+    burst_ = more_waiting() ? burst_ + 1 : 1;
+    phase_ = Phase::kIdle;
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->on_read(ec, 0);
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    phase_ = Phase::kHeader;
+    request_started_ = std::chrono::steady_clock::now();
+    stream_.expires_at(std::min(request_started_ + server_.options.header_timeout,
+                                request_started_ + server_.options.read_timeout));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // The target for the log: never a token (log_redaction.h).
+  std::string target_for_log(const bhttp::request<bhttp::string_body>& request) const {
+    return loggable_target(std::string_view(request.target().data(), request.target().size()),
+                           server_.secrets);
+  }
+
+  void count_timeout() {
+    switch (phase_) {
+      case Phase::kIdle:
+        ServerCore::count(server_.idle_timeouts_total);
+        break;
+      case Phase::kHeader:
+        ServerCore::count(server_.header_timeouts_total);
+        break;
+      case Phase::kBody:
+        ServerCore::count(server_.read_timeouts_total);
+        break;
+      case Phase::kWrite:
+        ServerCore::count(server_.write_timeouts_total);
+        break;
+      case Phase::kOther:
+        break;
+    }
+    spdlog::debug("http {} closed: {} timeout", remote_,
+                  phase_ == Phase::kIdle     ? "idle"
+                  : phase_ == Phase::kHeader ? "header"
+                  : phase_ == Phase::kBody   ? "read"
+                                             : "write");
+  }
+
+  // Bytes of a next request, read or still in the socket.
+  bool more_waiting() {
+    beast::error_code ignored;
+    return buffer_.size() > 0 || stream_.socket().available(ignored) > 0;
+  }
+
+  // Whether the connection may serve another request after this one: not when this one ends a
+  // burst of max_pipelined_requests and more is waiting, nor after max_requests_per_connection.
+  bool may_continue() {
+    ++served_;
+    const bool pipelining = burst_ >= server_.options.max_pipelined_requests && more_waiting();
+    if (pipelining || served_ >= server_.options.max_requests_per_connection) {
+      ServerCore::count(server_.request_limit_closes_total);
+      spdlog::debug("http {}: {} request(s), {} in this burst: closing after this answer", remote_,
+                    served_, burst_);
+      return false;
+    }
+    return true;
   }
 
   // The header is in: refuse at once what needs no body to refuse (401, a declared body beyond
@@ -145,6 +250,8 @@ class Session : public std::enable_shared_from_this<Session> {
         parser_->get(), declared ? std::optional<std::uint64_t>(*declared) : std::nullopt,
         parser_->chunked(), server_.options.max_body_bytes);
     if (!admission.refusal) {
+      phase_ = Phase::kBody;
+      stream_.expires_at(request_started_ + server_.options.read_timeout);
       parser_->body_limit(admission.body_limit);
       bhttp::async_read(stream_, buffer_, *parser_,
                         beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -155,8 +262,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& request = parser_->get();
     spdlog::debug("http {} \"{} {}\" {} before the body", remote_,
                   std::string_view(request.method_string().data(), request.method_string().size()),
-                  std::string_view(request.target().data(), request.target().size()),
-                  admission.refusal->result_int());
+                  target_for_log(request), admission.refusal->result_int());
     // A body that follows unread ends the connection (after a lingering close).
     const bool close_after = !parser_->is_done() || !request.keep_alive() || server_.stopping();
     respond(std::move(*admission.refusal), close_after);
@@ -188,6 +294,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       // end_of_stream (the client closed between requests), timeout, reset, stop(): nothing
       // to answer.
+      if (ec == beast::error::timeout) count_timeout();
       close_now();
       return;
     }
@@ -195,14 +302,14 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& request = parser_->get();
     const auto started = std::chrono::steady_clock::now();
     detail::Response response = server_.api.handle(request);
-    const bool keep_alive = request.keep_alive() && !server_.stopping();
+    const bool keep_alive = request.keep_alive() && !server_.stopping() && may_continue();
     count_refusal(response.result_int());
-    // The target and the status, never the headers: the token travels in Authorization.
+    // The target (credentials redacted) and the status, never the headers: the token travels in
+    // Authorization.
     spdlog::debug(
         "http {} \"{} {}\" {} {} bytes {:.3f} ms", remote_,
         std::string_view(request.method_string().data(), request.method_string().size()),
-        std::string_view(request.target().data(), request.target().size()), response.result_int(),
-        response.body().size(),
+        target_for_log(request), response.result_int(), response.body().size(),
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count());
     respond(std::move(response), !keep_alive);
@@ -211,6 +318,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void respond(detail::Response response, bool close_after) {
     response_ = std::move(response);  // the write refers to it until it completes
     response_.keep_alive(!close_after);
+    phase_ = Phase::kWrite;
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, response_,
                        [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
@@ -223,9 +331,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec || server_.stopping()) {
+      if (ec == beast::error::timeout) count_timeout();
       close_now();
       return;
     }
+    phase_ = Phase::kOther;
     if (close_after) {
       linger();
       return;
@@ -264,8 +374,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   ServerCore& server_;
-  std::string remote_;
+  const std::string client_;  // the address, as the limits count it
+  const std::string remote_;  // address:port, for the log
   beast::flat_buffer buffer_;
+  Phase phase_ = Phase::kOther;
+  std::chrono::steady_clock::time_point request_started_;
+  std::size_t burst_ = 0;  // requests in a row, each sent before the previous answer
+  std::size_t served_ = 0;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   detail::Response response_;
   std::array<char, 4096> scratch_{};
@@ -328,12 +443,16 @@ void ServerCore::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   std::shared_ptr<Session> session;
-  {
+  beast::error_code remote_ec;
+  const auto remote = socket.remote_endpoint(remote_ec);
+  // A connection reset before it was accepted has no address: nothing to serve.
+  const std::string client = remote_ec ? std::string() : client_key(remote.address());
+  if (!remote_ec && limits.admit(client) == Refusal::kNone) {
     std::lock_guard lock(mutex);
-    if (stopped || sessions.size() >= options.max_connections) {
-      connections_refused_total.fetch_add(1, std::memory_order_relaxed);
+    if (stopped) {
+      limits.release(client);
     } else {
-      session = std::make_shared<Session>(std::move(socket), *this);
+      session = std::make_shared<Session>(std::move(socket), *this, client, remote);
       sessions.emplace(session.get(), session);
       connections_total.fetch_add(1, std::memory_order_relaxed);
       connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -375,6 +494,7 @@ void HttpServer::stop() {
     }
     impl_->stopped = true;
     impl_->stopping_flag.store(true, std::memory_order_release);
+    impl_->limits.stop();
     for (const auto& [ptr, weak] : impl_->sessions) {
       sessions.push_back(weak);
     }
@@ -402,7 +522,19 @@ HttpServerMetrics HttpServer::metrics() const {
   HttpServerMetrics m;
   m.connections_total = impl_->connections_total.load(std::memory_order_relaxed);
   m.connections_open = impl_->connections_open.load(std::memory_order_relaxed);
-  m.connections_refused_total = impl_->connections_refused_total.load(std::memory_order_relaxed);
+  m.connections_refused_total = impl_->limits.refused_total();
+  m.refused_max_connections = impl_->limits.refused(Refusal::kMaxConnections);
+  m.refused_per_client = impl_->limits.refused(Refusal::kPerClient);
+  m.refused_reserved = impl_->limits.refused(Refusal::kReserved);
+  m.refused_stopping = impl_->limits.refused(Refusal::kStopping);
+  const auto load = [](const std::atomic<std::uint64_t>& n) {
+    return n.load(std::memory_order_relaxed);
+  };
+  m.idle_timeouts_total = load(impl_->idle_timeouts_total);
+  m.header_timeouts_total = load(impl_->header_timeouts_total);
+  m.read_timeouts_total = load(impl_->read_timeouts_total);
+  m.write_timeouts_total = load(impl_->write_timeouts_total);
+  m.request_limit_closes_total = load(impl_->request_limit_closes_total);
   m.requests_total = impl_->requests_total.load(std::memory_order_relaxed);
   m.unauthorized_total = impl_->unauthorized_total.load(std::memory_order_relaxed);
   m.bad_requests_total = impl_->bad_requests_total.load(std::memory_order_relaxed);
@@ -416,9 +548,32 @@ void HttpServer::write_health(model::HealthWriter& out) const {
               static_cast<double>(m.connections_total));
   out.gauge("netpower_http_connections_open", "HTTP connections open now",
             static_cast<double>(m.connections_open));
-  out.counter("netpower_http_connections_refused_total",
-              "HTTP connections closed at once, beyond max_connections",
-              static_cast<double>(m.connections_refused_total));
+  const std::pair<const char*, std::uint64_t> refused[] = {
+      {"max_connections", m.refused_max_connections},
+      {"per_client", m.refused_per_client},
+      {"reserved", m.refused_reserved},
+      {"stopping", m.refused_stopping}};
+  for (const auto& [reason, n] : refused) {
+    out.counter("netpower_http_connections_refused_total",
+                "HTTP connections closed at once: every slot taken (max_connections), the "
+                "address holds its share (per_client), only reserved slots left (reserved), "
+                "stopping",
+                static_cast<double>(n), {{"reason", reason}});
+  }
+  const std::pair<const char*, std::uint64_t> timeouts[] = {{"idle", m.idle_timeouts_total},
+                                                            {"header", m.header_timeouts_total},
+                                                            {"read", m.read_timeouts_total},
+                                                            {"write", m.write_timeouts_total}};
+  for (const auto& [phase, n] : timeouts) {
+    out.counter("netpower_http_connection_timeouts_total",
+                "HTTP connections closed by a timeout: no request began (idle), the header or "
+                "the request was not complete in time (header, read), the answer not taken "
+                "(write)",
+                static_cast<double>(n), {{"phase", phase}});
+  }
+  out.counter("netpower_http_request_limit_closes_total",
+              "HTTP connections closed at max_pipelined_requests or max_requests_per_connection",
+              static_cast<double>(m.request_limit_closes_total));
   out.counter("netpower_http_requests_total", "HTTP requests answered",
               static_cast<double>(m.requests_total));
   out.counter("netpower_http_unauthorized_total",

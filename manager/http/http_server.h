@@ -47,18 +47,45 @@ struct HttpServerOptions {
   unsigned threads = 1;                     // running the server's io_context
   std::size_t max_header_bytes = 8 * 1024;  // larger: 431, connection closed
   std::size_t max_body_bytes = 16 * 1024;   // larger: 413, connection closed
-  std::size_t max_connections = 256;        // more are accepted and closed at once
-  // A connection that does not deliver a complete request within this (keep-alive idle time
-  // included) is closed; so is one that does not take a response within write_timeout.
+  // Connections (docs/api.md, Limits): more are accepted and closed at once, counted per reason
+  // and logged (rate-limited). One source address holds at most max_connections_per_client; the
+  // last reserved_connections slots go only to an address that holds none, so that no client can
+  // take every slot. (reserved is kept below max_connections, per client at most all of them.)
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_client = 32;
+  std::size_t reserved_connections = 16;
+  // A connection is closed when no request begins within idle_timeout (after it opened or after
+  // the previous response), when a request's header is not complete within header_timeout of its
+  // first byte or the whole request within read_timeout, and when a response is not taken within
+  // write_timeout.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(15);
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
+  // Of requests sent without waiting for the answers (pipelining), this many are answered; the
+  // last of them with Connection: close when more are waiting. Likewise the last request a
+  // connection may carry in all.
+  std::size_t max_pipelined_requests = 16;
+  std::size_t max_requests_per_connection = 1000;
 };
 
 // Counters for the exporter. Any thread.
 struct HttpServerMetrics {
   std::uint64_t connections_total = 0;
   std::uint64_t connections_open = 0;
-  std::uint64_t connections_refused_total = 0;  // beyond max_connections
+  std::uint64_t connections_refused_total = 0;  // all reasons; by reason:
+  std::uint64_t refused_max_connections = 0;    // every slot taken
+  std::uint64_t refused_per_client = 0;         // the address holds max_connections_per_client
+  std::uint64_t refused_reserved = 0;           // only reserved slots left; the address holds some
+  std::uint64_t refused_stopping = 0;
+  // Connections closed by a timeout: no request began (idle), the header or the request was not
+  // complete, the response was not taken.
+  std::uint64_t idle_timeouts_total = 0;
+  std::uint64_t header_timeouts_total = 0;
+  std::uint64_t read_timeouts_total = 0;
+  std::uint64_t write_timeouts_total = 0;
+  // Connections closed at max_pipelined_requests or max_requests_per_connection.
+  std::uint64_t request_limit_closes_total = 0;
   std::uint64_t requests_total = 0;
   std::uint64_t unauthorized_total = 0;  // 401s
   std::uint64_t forbidden_total = 0;     // 403s

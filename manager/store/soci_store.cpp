@@ -75,9 +75,14 @@ class SociStore final : public Store {
   }
 
   ~SociStore() override {
+    // From now on nothing may take longer than the stop timeout: a database operation that hangs
+    // (a stopped server) is cut then, and what is queued goes to the spool.
+    const auto deadline = SteadyClock::now() + options_.shutdown_timeout;
+    backend_->abort_by(deadline);
     {
       std::lock_guard lock(mu_);
       stop_ = true;
+      stop_deadline_ = deadline;
     }
     wake_.notify_all();
     thread_.join();
@@ -454,13 +459,21 @@ class SociStore final : public Store {
   }
 
   void shutdown() {
-    const auto deadline = SteadyClock::now() + options_.shutdown_timeout;
+    SteadyClock::time_point deadline;
+    {
+      std::lock_guard lock(mu_);
+      deadline = stop_deadline_;
+    }
     while (!queue_.empty() && SteadyClock::now() < deadline) {
       if (!connected_) {
+        // A connection attempt may take connect_timeout: only when it fits before the deadline.
+        if (std::max(SteadyClock::now(), next_connect_) + settings_.connect_timeout > deadline) {
+          break;
+        }
         if (SteadyClock::now() >= next_connect_) {
           try_connect();
         } else {
-          std::this_thread::sleep_until(std::min(next_connect_, deadline));
+          std::this_thread::sleep_until(next_connect_);
         }
         continue;
       }
@@ -534,6 +547,7 @@ class SociStore final : public Store {
   std::condition_variable wake_;        // the writer: rows, flush, stop
   std::condition_variable settled_cv_;  // flush() callers
   bool stop_ = false;
+  SteadyClock::time_point stop_deadline_;
   bool flush_requested_ = false;
   std::vector<Sample> pending_samples_;
   std::vector<Event> pending_events_;

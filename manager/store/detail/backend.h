@@ -2,6 +2,7 @@
 // One database behind the store: connection, migrations, one batch per transaction, retention.
 // Used by the writer thread only (and by migrate_database() for --check-db).
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -13,15 +14,19 @@
 namespace netpower::manager::store::detail {
 
 // A failed database operation. `connection_lost`: the database is unreachable (or the connection
-// broke), so the work is retried after a reconnection; otherwise the database refused this data.
+// broke, or it did not answer within the write timeout), so the work is retried after a
+// reconnection; otherwise the database refused this data. `timed_out`: the server cancelled a
+// statement at its statement_timeout.
 class DbError : public std::runtime_error {
  public:
-  DbError(const std::string& what, bool connection_lost)
-      : std::runtime_error(what), connection_lost_(connection_lost) {}
+  DbError(const std::string& what, bool connection_lost, bool timed_out = false)
+      : std::runtime_error(what), connection_lost_(connection_lost), timed_out_(timed_out) {}
   bool connection_lost() const { return connection_lost_; }
+  bool timed_out() const { return timed_out_; }
 
  private:
   bool connection_lost_;
+  bool timed_out_;
 };
 
 class Backend {
@@ -49,6 +54,9 @@ class Backend {
   virtual Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) = 0;
   // "postgresql host=... dbname=..." / "sqlite /var/lib/...": never a password.
   virtual std::string describe() const = 0;
+  // Any thread: no operation may run beyond `cap` (the store is stopping); one running then ends
+  // as a lost connection. Nothing on backends whose operations cannot hang.
+  virtual void abort_by(std::chrono::steady_clock::time_point /*cap*/) {}
 };
 using BackendPtr = std::unique_ptr<Backend>;
 

@@ -1,9 +1,8 @@
-// PostgreSQL through SOCI; samples and events go through COPY on the session's native libpq
-// connection (SOCI's bulk insert would cost one round trip per row).
+// PostgreSQL through libpq (the writer's connection; the readers use SOCI): samples and events go
+// through COPY. Every operation runs within store.write_timeout (operation_deadline.h), the
+// connection is opened without blocking (pg_support.h), statements within statement_timeout.
 
 #include <libpq-fe.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
 #include <nlohmann/json.hpp>
 
 #include <bit>
@@ -11,10 +10,13 @@
 #include <cstring>
 #include <ctime>
 #include <set>
+#include <type_traits>
 
 #include "manager/store/detail/backend.h"
 #include "manager/store/detail/migrations.h"
+#include "manager/store/detail/operation_deadline.h"
 #include "manager/store/detail/pg_copy.h"
+#include "manager/store/detail/pg_support.h"
 #include "manager/store/detail/series_cache.h"
 
 namespace netpower::manager::store::detail {
@@ -35,12 +37,6 @@ bool partitionable_hour(std::int64_t hour) {
 // Serialises migrations of concurrent managers (pg_advisory_xact_lock key; "np" + "schema").
 constexpr long long kMigrationLockKey = 0x6e70736368656d61;
 
-std::string pg_error(PGconn* conn, const char* what) {
-  std::string msg = conn != nullptr ? PQerrorMessage(conn) : "no connection";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return std::string(what) + ": " + msg;
-}
-
 class PostgresqlBackend final : public Backend {
  public:
   explicit PostgresqlBackend(const config::StoreSettings& settings) : settings_(settings) {}
@@ -48,17 +44,25 @@ class PostgresqlBackend final : public Backend {
 
   std::vector<std::string> connect() override {
     disconnect();
-    try {
-      const auto timeout =
-          std::chrono::duration_cast<std::chrono::seconds>(settings_.connect_timeout);
-      session_ = std::make_unique<soci::session>(
-          soci::postgresql,
-          settings_.postgresql.connection_string(std::max(timeout, std::chrono::seconds(1))));
-    } catch (const std::exception& e) {
-      session_.reset();
-      throw DbError(std::string("cannot connect: ") + first_line(e.what()), true);
-    }
-    conn_ = static_cast<soci::postgresql_session_backend*>(session_->get_backend())->conn_;
+    std::string error;
+    const auto timeout =
+        std::chrono::duration_cast<std::chrono::seconds>(settings_.connect_timeout);
+    conn_ = pg_connect(
+        settings_.postgresql.connection_string(std::max(timeout, std::chrono::seconds(1))),
+        OperationDeadline::Clock::now() + settings_.connect_timeout, deadline_, error);
+    if (conn_ == nullptr) throw DbError("cannot connect: " + error, true);
+    return guarded("connecting", [&] { return set_up(); });
+  }
+
+  void abort_by(std::chrono::steady_clock::time_point cap) override { deadline_.cap(cap); }
+
+ private:
+  // After the connection: the session's settings, migrations, the series cache.
+  std::vector<std::string> set_up() {
+    exec("SET statement_timeout = " +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            settings_.postgresql.statement_timeout)
+                            .count()));
     exec("SET TIME ZONE 'UTC'");
     exec("SET client_min_messages = warning");
     // Compaction stores float4 values when their shortest text reads back exactly (needs >= 1).
@@ -78,9 +82,34 @@ class PostgresqlBackend final : public Backend {
     return applied;
   }
 
+  // Runs `op` (a call into libpq on conn_) within write_timeout, and within the cap once the
+  // store is stopping: past it the socket is shut down (operation_deadline.h) and the database
+  // counts as down. `what` names the operation in the message.
+  template <typename Op>
+  auto guarded(const char* what, Op&& op) -> decltype(op()) {
+    const auto timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings_.write_timeout);
+    ArmedDeadline armed(deadline_, PQsocket(conn_), OperationDeadline::Clock::now() + timeout);
+    const auto cut = [&] { return deadline_error(deadline_, timeout, what); };
+    try {
+      if constexpr (std::is_void_v<decltype(op())>) {
+        op();
+        if (armed.fired()) throw cut();
+      } else {
+        auto result = op();
+        if (armed.fired()) throw cut();
+        return result;
+      }
+    } catch (const DbError&) {
+      if (armed.fired()) throw cut();
+      throw;
+    }
+  }
+
+ public:
   void disconnect() override {
+    if (conn_ != nullptr) PQfinish(conn_);
     conn_ = nullptr;
-    session_.reset();
     known_days_.clear();
     known_hours_.clear();
     series_.clear();
@@ -88,6 +117,28 @@ class PostgresqlBackend final : public Backend {
 
   bool write(const Batch& batch) override {
     check_connected();
+    return guarded("writing a batch", [&] { return write_batch(batch); });
+  }
+
+  void upsert_agents(const std::vector<AgentRecord>& agents) override {
+    check_connected();
+    guarded("upserting agents", [&] { upsert(agents); });
+  }
+
+  std::string maintain(WallTime now) override {
+    check_connected();
+    return guarded("maintaining partitions", [&] { return maintain_partitions(now); });
+  }
+
+  Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) override {
+    check_connected();
+    return guarded("compacting", [&] { return compact_hours(now, delay, max_hours); });
+  }
+
+  std::string describe() const override { return "postgresql " + settings_.postgresql.describe(); }
+
+ private:
+  bool write_batch(const Batch& batch) {
     try {
       exec("BEGIN");
       if (!record_in_ledger(batch)) {
@@ -122,34 +173,41 @@ class PostgresqlBackend final : public Backend {
       return true;
     } catch (const DbError& e) {
       series_.rollback();
+      auto settled = settle(e);
+      // A batch the server did not finish in time is no bad data: the database is overloaded or
+      // stuck; the batch waits for it like in an outage.
+      if (e.timed_out()) throw DbError(settled.what(), true, true);
+      throw settled;
+    }
+  }
+
+  void upsert(const std::vector<AgentRecord>& agents) {
+    try {
+      exec("BEGIN");
+      for (const auto& a : agents) {
+        const std::string labels = nlohmann::json(a.labels).dump();
+        const std::string port = std::to_string(a.port);
+        const char* params[] = {a.name.c_str(), a.address.c_str(), port.c_str(), a.version.c_str(),
+                                labels.c_str()};
+        PGresult* r = PQexecParams(
+            conn_,
+            "INSERT INTO agents (name, address, port, version, labels) "
+            "VALUES ($1, $2, $3::integer, $4, $5::jsonb) ON CONFLICT (name) DO UPDATE SET "
+            "address = excluded.address, port = excluded.port, version = excluded.version, "
+            "labels = excluded.labels, updated_at = now()",
+            5, nullptr, params, nullptr, nullptr, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+          throw_result(r, conn_, "upserting agents: ");
+        }
+        PQclear(r);
+      }
+      exec("COMMIT");
+    } catch (const DbError& e) {
       throw settle(e);
     }
   }
 
-  void upsert_agents(const std::vector<AgentRecord>& agents) override {
-    check_connected();
-    try {
-      soci::transaction tx(*session_);
-      for (const auto& a : agents) {
-        nlohmann::json labels = a.labels;
-        std::string labels_text = labels.dump();
-        int port = a.port;
-        *session_
-            << "INSERT INTO agents (name, address, port, version, labels) "
-               "VALUES (:n, :a, :p, :v, CAST(:l AS jsonb)) ON CONFLICT (name) DO UPDATE SET "
-               "address = excluded.address, port = excluded.port, version = excluded.version, "
-               "labels = excluded.labels, updated_at = now()",
-            soci::use(a.name), soci::use(a.address), soci::use(port), soci::use(a.version),
-            soci::use(labels_text);
-      }
-      tx.commit();
-    } catch (const soci::soci_error& e) {
-      throw settle(DbError(std::string("upserting agents: ") + first_line(e.what()), false));
-    }
-  }
-
-  std::string maintain(WallTime now) override {
-    check_connected();
+  std::string maintain_partitions(WallTime now) {
     try {
       std::string summary;
       const auto today = day_of(now);
@@ -199,8 +257,7 @@ class PostgresqlBackend final : public Backend {
     }
   }
 
-  Compaction compact(WallTime now, core::Duration delay, std::size_t max_hours) override {
-    check_connected();
+  Compaction compact_hours(WallTime now, core::Duration delay, std::size_t max_hours) {
     try {
       const auto now_us = now.time_since_epoch().count();
       const auto delay_us = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
@@ -255,31 +312,21 @@ class PostgresqlBackend final : public Backend {
     }
   }
 
-  std::string describe() const override { return "postgresql " + settings_.postgresql.describe(); }
-
- private:
-  static std::string first_line(const std::string& text) {
-    auto s = text;
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    for (auto& c : s) {
-      if (c == '\n') c = ' ';
-    }
-    return s;
-  }
-
   void check_connected() const {
     if (conn_ == nullptr) throw DbError("not connected", true);
   }
 
   // After a failure: roll back what can be, and decide whether the connection is gone.
   DbError settle(const DbError& e) {
-    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return DbError(e.what(), true);
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      return DbError(e.what(), true, e.timed_out());
+    }
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
       PGresult* r = PQexec(conn_, "ROLLBACK");
       PQclear(r);
     }
     if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-      return DbError(e.what(), true);
+      return DbError(e.what(), true, e.timed_out());
     }
     return e;
   }
@@ -290,9 +337,7 @@ class PostgresqlBackend final : public Backend {
     PGresult* r = PQexec(conn_, sql.c_str());
     auto status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string msg = first_line(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
-      PQclear(r);
-      throw DbError(msg, PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, "");
     }
     const char* tuples = PQcmdTuples(r);
     long n = (tuples != nullptr && *tuples != '\0') ? std::atol(tuples) : 0;
@@ -303,33 +348,12 @@ class PostgresqlBackend final : public Backend {
   std::vector<std::string> query_column(const std::string& sql) {
     PGresult* r = PQexec(conn_, sql.c_str());
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string msg = first_line(PQresultErrorMessage(r));
-      PQclear(r);
-      throw DbError(msg, PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, "");
     }
     std::vector<std::string> out;
     for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
     PQclear(r);
     return out;
-  }
-
-  static std::string literal_time(WallTime now, core::Duration age) {
-    auto us = (now - std::chrono::duration_cast<std::chrono::microseconds>(age))
-                  .time_since_epoch()
-                  .count();
-    return "to_timestamp(" + std::to_string(us / 1'000'000) + ") + interval '" +
-           std::to_string(us % 1'000'000) + " microseconds'";
-  }
-
-  static std::optional<std::int64_t> parse_compact(const std::string& yyyymmdd) {
-    if (yyyymmdd.size() != 8 || yyyymmdd.find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-    std::tm tm{};
-    tm.tm_year = std::stoi(yyyymmdd.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(yyyymmdd.substr(4, 2)) - 1;
-    tm.tm_mday = std::stoi(yyyymmdd.substr(6, 2));
-    return static_cast<std::int64_t>(timegm(&tm)) / 86400;
   }
 
   std::vector<std::string> migrate() {
@@ -383,9 +407,7 @@ class PostgresqlBackend final : public Backend {
                      "ON CONFLICT (batch_id) DO NOTHING",
                      3, nullptr, params, nullptr, nullptr, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-      std::string msg = first_line(PQresultErrorMessage(r));
-      PQclear(r);
-      throw DbError("ledger: " + msg, PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, "ledger: ");
     }
     bool inserted = std::string(PQcmdTuples(r)) == "1";
     PQclear(r);
@@ -409,37 +431,10 @@ class PostgresqlBackend final : public Backend {
          ") TO (" + std::to_string((hour + 1) * kUsPerHour) + ")");
   }
 
-  // Moves one raw hour into one row per series (merged with a row already there: late rows of a
-  // compacted hour, replayed from the spool, are compacted again). Ties in time are ordered by
-  // value so that the two aggregates pair the same rows.
-  static std::string compact_sql(const std::string& partition, std::int64_t start) {
-    const auto h = std::to_string(start);
-    // Packs (o, v, f = the values fit float4 exactly) into the row's columns.
-    const std::string pack = "o, CASE WHEN f THEN NULL ELSE v END, CASE WHEN f THEN v::real[] END";
-    return "INSERT INTO samples_hourly (series_id, hour, offsets, vals, vals4) SELECT series_id, " +
-           h + ", " + pack +
-           " FROM (SELECT series_id, o, v, samples_fit_real(v) AS f FROM (SELECT series_id, "
-           "array_agg(((time - " +
-           h +
-           ") / 1000)::integer ORDER BY time, value) AS o, array_agg(value ORDER BY time, value) "
-           "AS v FROM " +
-           partition +
-           " GROUP BY series_id) a) b ON CONFLICT (series_id, hour) DO UPDATE SET (offsets, vals, "
-           "vals4) = (SELECT " +
-           pack +
-           " FROM (SELECT o, v, samples_fit_real(v) AS f FROM (SELECT array_agg(o ORDER BY o, v) "
-           "AS o, array_agg(v ORDER BY o, v) AS v FROM unnest(samples_hourly.offsets || "
-           "excluded.offsets, samples_values(samples_hourly.vals, samples_hourly.vals4) || "
-           "samples_values(excluded.vals, excluded.vals4)) AS u(o, v)) m) n)";
-  }
-
   void copy(const std::string& command, const std::string& data) {
     PGresult* r = PQexec(conn_, command.c_str());
     if (PQresultStatus(r) != PGRES_COPY_IN) {
-      std::string msg = first_line(PQresultErrorMessage(r));
-      PQclear(r);
-      throw DbError(command.substr(0, command.find(' ', 5)) + ": " + msg,
-                    PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, command.substr(0, command.find(' ', 5)) + ": ");
     }
     PQclear(r);
     constexpr std::size_t kChunk = 1 << 20;
@@ -451,12 +446,17 @@ class PostgresqlBackend final : public Backend {
     }
     if (PQputCopyEnd(conn_, nullptr) != 1) throw DbError(pg_error(conn_, "COPY end"), true);
     std::string failure;
+    bool timed_out = false;
     while ((r = PQgetResult(conn_)) != nullptr) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK && failure.empty())
+      if (PQresultStatus(r) != PGRES_COMMAND_OK && failure.empty()) {
         failure = first_line(PQresultErrorMessage(r));
+        timed_out = statement_timed_out(r);
+      }
       PQclear(r);
     }
-    if (!failure.empty()) throw DbError("COPY: " + failure, PQstatus(conn_) != CONNECTION_OK);
+    if (!failure.empty()) {
+      throw DbError("COPY: " + failure, PQstatus(conn_) != CONNECTION_OK, timed_out);
+    }
   }
 
   // The newest series (the likeliest to be written) into the cache, up to its bound.
@@ -466,9 +466,7 @@ class PostgresqlBackend final : public Backend {
         std::to_string(series_.max_entries());
     PGresult* r = PQexec(conn_, sql.c_str());
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string msg = first_line(PQresultErrorMessage(r));
-      PQclear(r);
-      throw DbError("series: " + msg, PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, "series: ");
     }
     series_.preload(static_cast<std::size_t>(PQntuples(r)), [r](std::size_t row, int col) {
       return std::string_view(PQgetvalue(r, static_cast<int>(row), col),
@@ -513,9 +511,7 @@ class PostgresqlBackend final : public Backend {
                          "SELECT s.id, n.agent, n.kind, n.key, n.metric FROM series_new n "
                          "JOIN series s USING (agent, kind, key, metric)");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string msg = first_line(PQresultErrorMessage(r));
-      PQclear(r);
-      throw DbError("series: " + msg, PQstatus(conn_) != CONNECTION_OK);
+      throw_result(r, conn_, "series: ");
     }
     for (int row = 0; row < PQntuples(r); ++row) {
       key.clear();
@@ -570,8 +566,8 @@ class PostgresqlBackend final : public Backend {
   }
 
   config::StoreSettings settings_;
-  std::unique_ptr<soci::session> session_;
-  PGconn* conn_ = nullptr;              // owned by session_
+  OperationDeadline deadline_;
+  PGconn* conn_ = nullptr;
   std::set<std::int64_t> known_days_;   // samples_hourly partitions known to exist
   std::set<std::int64_t> known_hours_;  // samples_raw partitions known to exist
   SeriesCache series_;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "manager/store/detail/spool_format.h"
 
 namespace netpower::manager::store::detail {
@@ -22,20 +24,33 @@ namespace {
 constexpr const char* kPrefix = "batch-";
 constexpr const char* kSuffix = ".npspool";
 
-std::optional<std::uint64_t> seq_of(const std::string& name) {
+// What a spool file's name says: not a batch file at all, a batch file with its seq, or a batch
+// file whose number is no usable seq (not 20 digits, beyond kMaxSpoolSeq: damage, or a file put
+// there by hand), which scan() renumbers rather than ignore.
+struct SpoolName {
+  bool batch = false;
+  std::optional<std::uint64_t> seq;
+};
+
+SpoolName parse_name(const std::string& name) {
   const std::string prefix = kPrefix;
   const std::string suffix = kSuffix;
-  if (name.size() != prefix.size() + 20 + suffix.size() || name.rfind(prefix, 0) != 0 ||
+  if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
-    return std::nullopt;
+    return {};
   }
-  auto digits = name.substr(prefix.size(), 20);
-  if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  try {
-    return std::stoull(digits);
-  } catch (const std::exception&) {
-    return std::nullopt;
+  const auto digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return {};
+  SpoolName out{true, std::nullopt};
+  if (digits.size() != 20) return out;
+  std::uint64_t value = 0;
+  for (const char c : digits) {
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (value > (kMaxSpoolSeq - d) / 10) return out;  // beyond the bound (or 2^64)
+    value = value * 10 + d;
   }
+  out.seq = value;
+  return out;
 }
 
 void write_all(int fd, const std::string& data, const fs::path& path) {
@@ -109,6 +124,7 @@ void Spool::quarantine(const fs::path& path) {
 
 std::vector<SpoolFile> Spool::scan(std::uint64_t& corrupt) {
   std::vector<SpoolFile> files;
+  std::vector<SpoolFile> renumber;  // seq 0 until given one after all the others
   bytes_ = 0;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     if (!entry.is_regular_file()) continue;
@@ -117,8 +133,8 @@ std::vector<SpoolFile> Spool::scan(std::uint64_t& corrupt) {
       fs::remove(entry.path());  // an interrupted write: the batch is still in another form
       continue;
     }
-    auto seq = seq_of(name);
-    if (!seq) continue;
+    const auto parsed_name = parse_name(name);
+    if (!parsed_name.batch) continue;
     std::string head(kSpoolHeaderSize, '\0');
     std::ifstream in(entry.path(), std::ios::binary);
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
@@ -131,11 +147,35 @@ std::vector<SpoolFile> Spool::scan(std::uint64_t& corrupt) {
       ++corrupt;
       continue;
     }
-    files.push_back(
-        {*seq, entry.path(), size, std::size_t{parsed.header.samples} + parsed.header.events});
+    SpoolFile file{parsed_name.seq.value_or(0), entry.path(), size,
+                   std::size_t{parsed.header.samples} + parsed.header.events};
     bytes_ += size;
+    (parsed_name.seq ? files : renumber).push_back(std::move(file));
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  std::sort(renumber.begin(), renumber.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::uint64_t next = files.empty() ? 1 : files.back().seq + 1;
+  for (auto& file : renumber) {
+    const auto target = path_for(next);
+    std::error_code ec;
+    fs::rename(file.path, target, ec);
+    if (ec) {
+      spdlog::error(
+          "store: spool file {} has no usable sequence number and cannot be renamed to {}: "
+          "{}; it stays where it is and is not replayed",
+          file.path.string(), target.string(), ec.message());
+      bytes_ -= std::min(bytes_, file.bytes);
+      continue;
+    }
+    spdlog::warn(
+        "store: spool file {} has no usable sequence number (20 digits, at most {}); "
+        "renamed to {} and replayed after the others",
+        file.path.filename().string(), kMaxSpoolSeq, target.filename().string());
+    file.path = target;
+    file.seq = next++;
+    files.push_back(std::move(file));
+  }
   return files;
 }
 

@@ -13,6 +13,9 @@
 
 namespace netpower::manager::store::detail {
 
+// Sequence numbers of spool files stay at or below this, so that the next one never wraps.
+inline constexpr std::uint64_t kMaxSpoolSeq = (std::uint64_t{1} << 63) - 1;
+
 struct SpoolFile {
   std::uint64_t seq = 0;
   std::filesystem::path path;
@@ -27,6 +30,8 @@ class Spool {
 
   // Batch files left by earlier runs, in seq order. Files whose header is damaged are renamed to
   // "<name>.corrupt" and counted in `corrupt`; temporary files of an interrupted write are removed.
+  // A batch file whose number is no usable seq (not 20 digits, above kMaxSpoolSeq) is renamed to
+  // the next seq after all the others and logged: replayed last, never ignored.
   std::vector<SpoolFile> scan(std::uint64_t& corrupt);
   // Writes `batch` as the file for its seq. Fails (nullopt, `error` set) when the bound would be
   // exceeded (unless `ignore_bound`) or the write fails.

@@ -4,8 +4,14 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <filesystem>
+#include <system_error>
 
 #include "manager/store/detail/backend.h"
 #include "manager/store/detail/migrations.h"
@@ -18,6 +24,21 @@ namespace {
 // soci-sqlite3.h includes <sqlite3.h> inside namespace sqlite_api.
 using namespace sqlite_api;
 
+// The history is no one else's business: a new database file is made 0600 here, before SQLite
+// opens it (SQLite gives its -wal and -shm files the mode of the database). An existing file
+// keeps the mode its owner gave it.
+void create_private(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::fchmod(fd, 0600);  // whatever the umask
+    ::close(fd);
+    return;
+  }
+  if (errno != EEXIST) {
+    throw std::system_error(errno, std::generic_category(), "cannot create " + path);
+  }
+}
+
 class SqliteBackend final : public Backend {
  public:
   explicit SqliteBackend(const config::StoreSettings& settings) : settings_(settings) {}
@@ -28,6 +49,7 @@ class SqliteBackend final : public Backend {
     try {
       auto parent = std::filesystem::path(settings_.sqlite_path).parent_path();
       if (!parent.empty()) std::filesystem::create_directories(parent);
+      create_private(settings_.sqlite_path);
       const auto timeout =
           std::chrono::duration_cast<std::chrono::seconds>(settings_.connect_timeout);
       session_ = std::make_unique<soci::session>(

@@ -7,7 +7,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "tests/support/ports.h"
@@ -185,13 +187,53 @@ void PostgresServer::start() {
                            log_text());
 }
 
+namespace {
+
+// The children of `parent` (/proc/<pid>/stat's fourth field). PostgreSQL's backends call setsid(),
+// so a signal to the postmaster's process group does not reach them.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+}  // namespace
+
+void PostgresServer::pause() {
+  if (!process_ || !process_->signal(SIGSTOP)) return;  // first: no new backends are forked
+  for (const auto child : children_of(process_->pid())) ::kill(child, SIGSTOP);
+  paused_ = true;
+}
+
+void PostgresServer::resume() {
+  if (!process_ || !paused_) return;
+  for (const auto child : children_of(process_->pid())) ::kill(child, SIGCONT);
+  process_->signal(SIGCONT);
+  paused_ = false;
+}
+
 void PostgresServer::stop() {
+  resume();
   if (!process_ || !process_->running()) return;
   process_->signal(SIGINT);  // fast shutdown; SIGTERM would wait for clients to disconnect
   if (!process_->wait_exit(std::chrono::seconds(10))) process_->kill9();
 }
 
 void PostgresServer::kill() {
+  paused_ = false;
   if (process_) process_->kill9();
 }
 

@@ -51,6 +51,11 @@ class PostgresServer {
   void kill();
   void restart();
   bool running();
+  // SIGSTOP to the postmaster and every backend: a server that hangs. The kernel still accepts
+  // connections and data; nothing answers, not even a statement_timeout. resume() sends SIGCONT;
+  // stop() and the destructor resume first.
+  void pause();
+  void resume();
 
   // CREATE DATABASE `name` (owned by the superuser).
   void create_database(const std::string& name);
@@ -84,6 +89,7 @@ class PostgresServer {
   unsigned run_gid_ = 0;
   std::uint16_t port_ = 0;
   int starts_ = 0;
+  bool paused_ = false;
   ProcessPtr process_;
 };
 

@@ -29,6 +29,12 @@ class TestClient {
   explicit TestClient(std::uint16_t port) : socket_(io_) {
     socket_.connect({net::ip::make_address("127.0.0.1"), port});
   }
+  // From the loopback address `source` ("127.0.0.2"): another client as the server sees it.
+  TestClient(std::uint16_t port, const std::string& source) : socket_(io_) {
+    socket_.open(net::ip::tcp::v4());
+    socket_.bind({net::ip::make_address(source), 0});
+    socket_.connect({net::ip::make_address("127.0.0.1"), port});
+  }
 
   TestResponse request(bhttp::verb method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {},

@@ -1,36 +1,9 @@
-// What the store (and the action journal) log, captured for a test: both log through spdlog's
-// default logger.
+// What the store (and the action journal) log, captured for a test: the shared capture of
+// tests/support, under the store tests' namespace.
 #pragma once
 
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
-#include <memory>
-#include <sstream>
-#include <string>
+#include "tests/support/log_capture.h"
 
 namespace netpower::manager::store::testdb {
-
-// Replaces the default logger (debug level) while it lives.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_, true);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::debug);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return text_.str();
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream text_;
-};
-
+using netpower::testing::LogCapture;
 }  // namespace netpower::manager::store::testdb

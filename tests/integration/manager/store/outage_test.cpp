@@ -5,73 +5,29 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
 #include "manager/store/soci_store.h"
-#include "tests/integration/manager/store/log_capture.h"
+#include "tests/integration/manager/store/outage_support.h"
 #include "tests/integration/manager/store/store_test_db.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/ports.h"
 #include "tests/support/wait.h"
 
 namespace netpower::manager::store {
 namespace {
 
-using testdb::LogCapture;
+using testdb::expect_exactly;
+using testdb::Producer;
+using testdb::spool_files;
 using ::testing::HasSubstr;
+using testing::LogCapture;
 using testing::wait_until;
 using namespace std::chrono_literals;
-
-std::size_t spool_files(const std::filesystem::path& dir) {
-  std::size_t n = 0;
-  if (!std::filesystem::exists(dir)) return 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    n += e.path().extension() == ".npspool" ? 1 : 0;
-  }
-  return n;
-}
-
-// Adds one numbered sample every `period` until stopped; the numbers are the samples' values.
-class Producer {
- public:
-  Producer(Store& store, std::chrono::microseconds period) : store_(store) {
-    thread_ = std::thread([this, period] {
-      while (!stop_) {
-        const auto i = next_++;
-        store_.add_samples({{"pdu-1", ObjectKind::kPort, "A" + std::to_string(i % 4 + 1),
-                             "outlet.current", wall_now(), double(i)}});
-        std::this_thread::sleep_for(period);
-      }
-    });
-  }
-  ~Producer() { stop(); }
-  std::int64_t stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    return next_;
-  }
-  std::int64_t produced() const { return next_; }
-
- private:
-  Store& store_;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::int64_t> next_{0};
-  std::thread thread_;
-};
-
-// count, distinct values, min, max of the samples.
-void expect_exactly(const testdb::TestDb& db, std::int64_t produced) {
-  auto row =
-      db.query("SELECT count(*), count(DISTINCT value), min(value), max(value) FROM samples").at(0);
-  EXPECT_EQ(std::stoll(row[0]), produced) << "rows";
-  EXPECT_EQ(std::stoll(row[1]), produced) << "distinct values (duplicates?)";
-  EXPECT_EQ(row[2], "0");
-  EXPECT_EQ(std::stoll(row[3]), produced - 1);
-}
 
 class OutageTest : public ::testing::Test {
  protected:

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "manager/store/soci_store.h"
@@ -287,6 +290,30 @@ TEST(PostgresqlStore, RefusedBatchIsSetAsideAndWritingGoesOn) {
   EXPECT_EQ(db->count("samples"), 1);
   ASSERT_TRUE(std::filesystem::exists(dir.file("spool/rejected")));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("spool/rejected")), {}), 1);
+}
+
+// The history is private: the database file (and SQLite's -wal/-shm beside it) is created 0600,
+// whatever the umask allows.
+TEST(SqliteStore, DatabaseFilesAreCreatedPrivate) {
+  testing::TempDir dir("np-store");
+  auto db = testdb::make_sqlite(dir);
+  const auto settings = db->settings();
+  std::filesystem::remove(settings.sqlite_path);
+  const auto old_mask = ::umask(022);
+  {
+    auto store = open_store(settings);
+    store->add_samples({{"a", ObjectKind::kPort, "A1", "m", wall_now(), 1.0}});
+    ASSERT_TRUE(store->flush(10s));
+    for (const auto* suffix : {"", "-wal", "-shm"}) {
+      const auto path = settings.sqlite_path + suffix;
+      ASSERT_TRUE(std::filesystem::exists(path)) << path;
+      const auto mode = std::filesystem::status(path).permissions();
+      EXPECT_EQ(mode & std::filesystem::perms::all,
+                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+          << path;
+    }
+  }
+  ::umask(old_mask);
 }
 
 }  // namespace

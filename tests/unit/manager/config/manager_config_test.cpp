@@ -529,3 +529,63 @@ TEST(ManagerConfigHttpPrincipals, TheDeprecatedTokenWarns) {
 
 }  // namespace
 }  // namespace netpower::manager::config
+
+namespace netpower::manager::config {
+namespace {
+
+TEST(ManagerConfigHttpLimits, KeysDefaultsAndErrors) {
+  const auto defaults = parse("agents: []\n").http.limits;
+  EXPECT_EQ(defaults.max_connections, 256u);
+  EXPECT_EQ(defaults.max_connections_per_client, 32u);
+  EXPECT_EQ(defaults.reserved_connections, 16u);
+  EXPECT_EQ(defaults.idle_timeout, std::chrono::seconds(15));
+  auto c = parse(
+      "http:\n  max_connections: 64\n  max_connections_per_client: 8\n"
+      "  reserved_connections: 4\n  idle_timeout: 2s\n  header_timeout: 500ms\n"
+      "  read_timeout: 5s\n  write_timeout: 6s\n  max_pipelined_requests: 4\n"
+      "  max_requests_per_connection: 100\n");
+  const auto& l = c.http.limits;
+  EXPECT_EQ(l.max_connections, 64u);
+  EXPECT_EQ(l.max_connections_per_client, 8u);
+  EXPECT_EQ(l.reserved_connections, 4u);
+  EXPECT_EQ(l.idle_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(l.header_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(l.read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(l.write_timeout, std::chrono::seconds(6));
+  EXPECT_EQ(l.max_pipelined_requests, 4u);
+  EXPECT_EQ(l.max_requests_per_connection, 100u);
+  expect_error("http:\n  max_connections: 8\n  reserved_connections: 8\n", 3,
+               "must be fewer than 'max_connections'");
+  expect_error("http:\n  max_connections: 8\n  max_connections_per_client: 9\n", 3,
+               "must not exceed 'max_connections'");
+  expect_error("http:\n  idle_timeout: 1ms\n", 2, "between 10ms and 1h");
+  expect_error("http:\n  max_connections: 0\n", 2, "max_connections");
+  // Defaults shrink with a small max_connections; only what is written must fit.
+  const auto small = parse("http:\n  max_connections: 8\n").http.limits;
+  EXPECT_EQ(small.max_connections_per_client, 8u);
+  EXPECT_EQ(small.reserved_connections, 1u);
+}
+
+TEST(ManagerConfigStoreTimeouts, KeysReachTheConninfoBeforeTheUsersOwn) {
+  const auto defaults = parse("agents: []\n").store;
+  EXPECT_EQ(defaults.write_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(defaults.postgresql.statement_timeout, std::chrono::seconds(30));
+  auto c = parse(
+      "store:\n  backend: postgresql\n  write_timeout: 2s\n  postgresql:\n"
+      "    conninfo: host=/run/pg dbname=np keepalives_idle=99\n    statement_timeout: 1500ms\n"
+      "    keepalives_idle: 20s\n    keepalives_interval: 3s\n    keepalives_count: 4\n"
+      "    tcp_user_timeout: 12s\n");
+  EXPECT_EQ(c.store.write_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c.store.postgresql.statement_timeout, std::chrono::milliseconds(1500));
+  const auto info = c.store.postgresql.connection_string(std::chrono::seconds(5));
+  EXPECT_THAT(info, HasSubstr("keepalives='1' keepalives_idle='20' keepalives_interval='3' "
+                              "keepalives_count='4' tcp_user_timeout='12000' host=/run/pg"));
+  // libpq takes the last value of a keyword: the conninfo's own comes after ours.
+  EXPECT_LT(info.find("keepalives_idle='20'"), info.find("keepalives_idle=99"));
+  expect_error("store:\n  write_timeout: 10ms\n", 2, "between 100ms and 1h");
+  expect_error("store:\n  backend: postgresql\n  postgresql:\n    keepalives_count: 0\n", 4,
+               "keepalives_count");
+}
+
+}  // namespace
+}  // namespace netpower::manager::config

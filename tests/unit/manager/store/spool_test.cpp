@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -93,6 +94,42 @@ TEST(Spool, BoundRefusesNewFilesUnlessIgnored) {
   EXPECT_FALSE(spool.write(batch(2, 10), false, error));
   EXPECT_NE(error.find("spool full"), std::string::npos) << error;
   EXPECT_TRUE(spool.write(batch(2, 10), true, error)) << error;
+}
+
+// A batch file numbered beyond 2^64 (or past the bound, or not 20 digits) is not ignored: it is
+// renamed to the next seq after the others and replayed last.
+TEST(Spool, FilesWithUnusableNumbersAreRenumberedNotIgnored) {
+  testing::TempDir dir("np-spool");
+  const auto path = dir.file("spool");
+  std::string error;
+  {
+    Spool spool(path, 1 << 20);
+    ASSERT_TRUE(spool.write(batch(5, 1), false, error)) << error;
+    for (const std::uint64_t seq : {1u, 2u, 3u}) {
+      auto file = spool.write(batch(seq, 2), false, error);
+      ASSERT_TRUE(file) << error;
+      const char* names[] = {"", "batch-99999999999999999999.npspool",
+                             "batch-18446744073709551615.npspool", "batch-7.npspool"};
+      std::filesystem::rename(file->path, std::filesystem::path(path) / names[seq]);
+    }
+  }
+  Spool again(path, 1 << 20);
+  std::uint64_t corrupt = 0;
+  auto files = again.scan(corrupt);
+  EXPECT_EQ(corrupt, 0u);
+  ASSERT_EQ(files.size(), 4u);
+  std::vector<std::uint64_t> seqs;
+  for (const auto& f : files) seqs.push_back(f.seq);
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{5, 6, 7, 8}));
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_TRUE(std::filesystem::exists(files[i].path)) << files[i].path;
+    auto read = again.read(files[i], error);
+    ASSERT_TRUE(read) << error;
+    EXPECT_EQ(read->samples.size(), 2u);
+    EXPECT_EQ(read->seq, files[i].seq);
+  }
+  EXPECT_FALSE(
+      std::filesystem::exists(std::filesystem::path(path) / "batch-99999999999999999999.npspool"));
 }
 
 }  // namespace
