@@ -96,8 +96,8 @@ struct HostView {
   bool answers = true;  // false: cannot answer a tickle (no netpower-host, no answer trap)
   std::optional<model::WallTime> last_seen;
   std::string boot_id;
-  std::string address;  // of its last notification
-  bool up = false;      // heard within its heartbeat timeout
+  std::string address;    // of its last notification
+  bool up = false;        // heard within its heartbeat timeout
   bool conflict = false;  // two hosts (boot ids) claim its id
 };
 
