@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/config_error.h"
+#include "manager/actions/inventory.h"
 #include "manager/config/manager_config.h"
 #include "manager/daemon/manager.h"
 #include "manager/store/soci_store.h"
@@ -35,6 +36,9 @@ int run(const Options& options) {
     netpower::core::YamlReader reader(config.file);
     trap_settings = traps::read_trap_settings(reader, config.traps);
   }
+
+  // The inventory (hosts:, actions:) is checked here too, so that --check-config names its errors.
+  actions::read_inventory(config, trap_settings ? &*trap_settings : nullptr);
 
   if (options.check_only) {
     if (options.check_db) {

@@ -59,7 +59,8 @@ struct DiscoverySpec {
 
 // Verdicts: "match" (the inventory's host answered), "mismatch" (another host answered),
 // "unexpected" (a host answered where the inventory has none), "missing" (the inventory's host
-// did not answer), "empty" (nobody answered, nobody expected), "pending" (still tickling).
+// did not answer), "empty" (nobody answered, nobody expected), "pending" (still tickling),
+// "refused" (the port's tickle could not be sent: the outlet was busy, the agent refused).
 struct DiscoveryEntry {
   model::OutletRef outlet;
   std::string believed_host;  // the inventory's host on this outlet, "" when none
@@ -96,8 +97,8 @@ struct HostView {
   bool answers = true;  // false: cannot answer a tickle (no netpower-host, no answer trap)
   std::optional<model::WallTime> last_seen;
   std::string boot_id;
-  std::string address;  // of its last notification
-  bool up = false;      // heard within its heartbeat timeout
+  std::string address;    // of its last notification
+  bool up = false;        // heard within its heartbeat timeout
   bool conflict = false;  // two hosts (boot ids) claim its id
 };
 

@@ -410,10 +410,13 @@ ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
   ManagerConfig config;
   config.file = r.file();
   if (!root || root.IsNull()) throw core::ConfigError(r.file(), 0, 0, "the file is empty");
-  r.expect_map(root, "the configuration",
-               {"log", "defaults", "agents", "store", "traps", "http", "poller"});
+  r.expect_map(
+      root, "the configuration",
+      {"log", "defaults", "agents", "store", "traps", "http", "poller", "hosts", "actions"});
   // reset(), not assignment: assigning an absent (invalid) node throws in yaml-cpp.
   if (auto traps = root["traps"]) config.traps.reset(traps);
+  if (auto hosts = root["hosts"]) config.hosts.reset(hosts);
+  if (auto actions = root["actions"]) config.actions.reset(actions);
   auto log = root["log"];
   r.expect_map(log, "log", {"level"});
   if (log) {

@@ -184,6 +184,11 @@ struct ManagerConfig {
   // The `traps:` section as written (absent: no trap receiver). manager/traps reads it with
   // read_trap_settings(); kept as a node so that the config library does not depend on it.
   YAML::Node traps;
+  // The `hosts:` (the inventory of protected hosts and their outlets) and `actions:` (timeouts of
+  // verified power actions) sections as written; manager/actions reads them
+  // (actions::read_inventory), for the same reason.
+  YAML::Node hosts;
+  YAML::Node actions;
 };
 
 // Throws core::ConfigError.

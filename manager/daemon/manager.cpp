@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "manager/actions/action_manager.h"
 #include "manager/daemon/event_hub.h"
 #include "manager/daemon/poll_feed.h"
 #include "manager/daemon/poller_pool.h"
@@ -37,6 +38,7 @@ struct Manager::Parts {
   std::unique_ptr<EventHub> hub;
   std::unique_ptr<state::FleetState> fleet;
   Gate gate;
+  std::unique_ptr<actions::ActionManager> actions;
   traps::TrapReceiverPtr receiver;
   std::unique_ptr<PollFeed> feed;
   std::unique_ptr<PollerPool> pollers;
@@ -73,15 +75,35 @@ void Manager::start() {
     });
 
     const auto& trap_settings = options_.traps;
+    if (options_.action_journal != nullptr) {
+      actions::ActionManagerOptions action_options;
+      action_options.config = &options_.config;
+      action_options.traps = trap_settings ? &*trap_settings : nullptr;
+      action_options.journal = options_.action_journal;
+      action_options.events = p->hub.get();
+      action_options.fleet = p->fleet.get();
+      action_options.hold = [gate = &p->gate]() -> std::shared_ptr<void> {
+        auto hold = gate->enter();
+        if (!hold) return nullptr;
+        return std::make_shared<Gate::Hold>(std::move(*hold));
+      };
+      p->actions = std::make_unique<actions::ActionManager>(std::move(action_options));
+      p->actions->start();
+      spdlog::info("power actions: {} host(s) in the inventory",
+                   p->actions->inventory().hosts.size());
+    } else {
+      spdlog::info("no power actions (no action journal)");
+    }
     if (trap_settings && trap_settings->enabled) {
       traps::TrapReceiverOptions trap_options;
       for (const auto& a : config.agents) trap_options.agents.push_back({a.name, a.address});
       trap_options.events = p->hub.get();
       // The state follows a trap at once (a port's control status without waiting for a poll).
-      trap_options.on_trap = [fleet = p->fleet.get(),
-                              hub = p->hub.get()](const traps::DecodedTrap& trap) {
+      trap_options.on_trap = [fleet = p->fleet.get(), hub = p->hub.get(),
+                              acting = p->actions.get()](const traps::DecodedTrap& trap) {
         fleet->apply_trap(trap);
         if (auto crossing = threshold_event(trap)) hub->publish(std::move(*crossing));
+        if (acting != nullptr) acting->on_trap(trap);
       };
       p->receiver = traps::start_trap_receiver(*trap_settings, std::move(trap_options));
       spdlog::info("receiving traps on udp:{}:{} (socket buffer {} bytes)",
@@ -174,6 +196,7 @@ void Manager::stop() {
     spdlog::warn("stopping with {} piece(s) of work still in flight after {} ms", p.gate.inside(),
                  options_.stop_timeout.count());
   }
+  if (p.actions) p.actions->stop();  // what the gate's timeout left in flight ends "stopping"
   if (p.receiver) {
     p.receiver->stop();
     const auto c = p.receiver->counters();
@@ -196,6 +219,7 @@ void Manager::stop() {
   p.pollers.reset();
   p.feed.reset();
   p.receiver.reset();
+  p.actions.reset();
   p.hub.reset();
   p.store_health.reset();
   p.reader.reset();
@@ -210,5 +234,6 @@ state::FleetState& Manager::fleet() { return *parts_->fleet; }
 model::EventBus& Manager::hub() { return *parts_->hub; }
 store::Store& Manager::store() { return *parts_->store; }
 Gate& Manager::gate() { return parts_->gate; }
+actions::ActionService* Manager::actions() { return parts_ ? parts_->actions.get() : nullptr; }
 
 }  // namespace netpower::manager::daemon

@@ -4,9 +4,11 @@
 // options and waits for a signal; tests build a Manager in-process.
 //
 // Start order (each part exists before anything that feeds it): store -> hub (subscribers: state,
-// store) -> state -> trap receiver -> pollers' feed -> exporter -> HTTP -> pollers.
-// Stop order (producers first, then what they feed): pollers -> HTTP -> the gate (work in flight)
-// -> trap receiver -> hub (delivers what was published) -> store (flushes, or spools the rest).
+// store) -> state -> actions -> trap receiver (its on_trap feeds the actions' host presence) ->
+// pollers' feed -> exporter -> HTTP -> pollers.
+// Stop order (producers first, then what they feed): pollers -> HTTP -> the gate (work in flight,
+// power actions included) -> actions (what is still in flight ends "stopping") -> trap receiver ->
+// hub (delivers what was published) -> store (flushes, or spools the rest).
 
 #include <chrono>
 #include <cstdint>
@@ -14,8 +16,10 @@
 #include <optional>
 #include <string>
 
+#include "manager/actions/action_service.h"
 #include "manager/config/manager_config.h"
 #include "manager/daemon/gate.h"
+#include "manager/model/action_journal.h"
 #include "manager/model/event_bus.h"
 #include "manager/state/fleet_state.h"
 #include "manager/store/store.h"
@@ -29,6 +33,9 @@ struct ManagerOptions {
   // How long stop() waits for work in flight, and for the store to write what is queued.
   std::chrono::milliseconds stop_timeout{5000};
   std::string version = "dev";  // netpower_build_info's version label
+  // The audit trail of power actions (not owned; must outlive the Manager). Null: no power actions
+  // (actions() is null), logged at start.
+  model::ActionJournal* action_journal = nullptr;
 };
 
 class Manager {
@@ -55,6 +62,8 @@ class Manager {
   model::EventBus& hub();
   store::Store& store();
   Gate& gate();
+  // Verified power actions (docs/actions.md), for the HTTP API; null without an action journal.
+  actions::ActionService* actions();
 
  private:
   struct Parts;

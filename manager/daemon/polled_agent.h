@@ -1,6 +1,6 @@
 #pragma once
 // The configuration's agent as the poller sees it: its SNMP target (v2c community or SNMPv3 USM
-// credentials, with the keys derived here: milliseconds per distinct pass phrase) and its schedule.
+// credentials: config/agent_target.h) and its schedule.
 
 #include "manager/config/manager_config.h"
 #include "manager/poller/poller.h"

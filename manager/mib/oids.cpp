@@ -22,4 +22,11 @@ Oid netpower_port_oid(NetpowerPortColumn column, std::string_view port) {
   return out;
 }
 
+Oid netpower_tickle_oid(NetpowerTickleColumn column, std::string_view port) {
+  Oid out = kNetpowerTickleEntry;
+  out.push_back(column);
+  for (auto arc : port_index(port)) out.push_back(arc);
+  return out;
+}
+
 }  // namespace netpower::manager::mib

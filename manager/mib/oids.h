@@ -86,6 +86,26 @@ enum NetpowerPortColumn : std::uint32_t {
   kNpPortTrapLoad = 13,
 };
 
+// netpowerTickleTable (docs/tickle.md): one row per port, index the port's two characters.
+inline const Oid kNetpowerTickleEntry = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 5, 1};
+enum NetpowerTickleColumn : std::uint32_t {
+  kTickleNonce = 2,   // OCTET STRING (SIZE(0|8)), read-write: writing 8 octets starts a tickle
+  kTickleStatus = 3,  // idle(1) sending(2) sent(3) failed(4)
+  kTickleSentTime = 4,
+  kTickleBitTime = 5,  // Unsigned32, microseconds
+  kTickleError = 6,
+};
+// What netpower-host sends (docs/tickle.md "The answer"; host/host_oids.h has the same numbers):
+// notifications netpowerMIB.0.20..22, their objects netpowerObjects.20.<n>.0.
+inline const Oid kNetpowerHostHello = {1, 3, 6, 1, 4, 1, 32473, 1, 0, 20};
+inline const Oid kNetpowerHostHeartbeat = {1, 3, 6, 1, 4, 1, 32473, 1, 0, 21};
+inline const Oid kNetpowerTickleAnswer = {1, 3, 6, 1, 4, 1, 32473, 1, 0, 22};
+inline const Oid kNetpowerHostNonce0 = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 20, 1, 0};
+inline const Oid kNetpowerHostId0 = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 20, 2, 0};
+inline const Oid kNetpowerHostName0 = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 20, 3, 0};
+inline const Oid kNetpowerHostBootId0 = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 20, 4, 0};
+inline const Oid kNetpowerHostSequence0 = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 20, 5, 0};
+
 // --- SNMPv2-MIB
 inline const Oid kSysUpTime0 = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 inline const Oid kSnmpTrapOid0 = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
@@ -101,5 +121,6 @@ Oid port_index(std::string_view port);  // "A1" -> {65, 49}
 // The instance of a port's column: kSentry2PortEntry.<column>.<index>.
 Oid sentry2_port_oid(Sentry2PortColumn column, std::string_view port);
 Oid netpower_port_oid(NetpowerPortColumn column, std::string_view port);
+Oid netpower_tickle_oid(NetpowerTickleColumn column, std::string_view port);
 
 }  // namespace netpower::manager::mib

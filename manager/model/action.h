@@ -65,9 +65,9 @@ struct OutletRef {
   auto operator<=>(const OutletRef&) const = default;
 };
 
-// One step of an action. Names (docs/actions.md): "resolve", "tickle", "answer", "identity",
-// "switch", "verify-off", "verify-on", "heartbeat-stopped", "hello"; a step may name its outlet
-// ("tickle A1").
+// One step of an action. Names (docs/actions.md): "resolve", "status", "tickle", "answer",
+// "identity", "switch", "verify-off", "verify-on", "heartbeat-stopped", "off-time", "hello"; a
+// per-outlet step names its outlet ("tickle rack12-pdu.A1").
 struct ActionStep {
   std::string name;
   WallTime started;
@@ -79,10 +79,11 @@ struct ActionStep {
 
 // Named reasons an action is refused or fails (machine-readable; `failure_text` says it for
 // people). Empty while pending and on success.
-//   refused: "unknown-target", "outlet-busy", "not-permitted", "no-host", "tickle-refused",
-//            "no-answer", "wrong-host", "host-conflict", "unverified-sender", "stopping"
+//   refused: "unknown-target", "outlet-busy", "not-permitted", "no-host", "status-unknown",
+//            "tickle-refused", "no-answer", "wrong-host", "host-conflict", "unverified-sender",
+//            "stopping"
 //   failed:  "switch-refused", "switch-timeout", "verify-status", "verify-load",
-//            "heartbeat-continues", "no-hello", "same-boot-id"
+//            "heartbeat-continues", "no-hello", "same-boot-id", "stopping"
 struct ActionRecord {
   std::uint64_t id = 0;          // assigned by the actions room, unique, increasing
   std::uint64_t request_id = 0;  // one request (a group, a selector) makes several actions
