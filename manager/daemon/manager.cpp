@@ -13,6 +13,8 @@
 #include "manager/exporter/process_health.h"
 #include "manager/http/http_server.h"
 #include "manager/store/soci_store.h"
+#include "manager/store/action_journal.h"
+#include "manager/store/audit_health.h"
 #include "manager/store/store_health.h"
 #include "manager/traps/trap_health.h"
 #include "manager/traps/trap_receiver.h"
@@ -35,6 +37,8 @@ std::vector<model::AgentRecord> agent_records(const config::ManagerConfig& confi
 struct Manager::Parts {
   store::StorePtr store;
   store::StoreReaderPtr reader;  // its own connections, never the writer's
+  store::AuditJournalPtr journal;  // when the options bring none
+  std::unique_ptr<store::AuditHealth> audit_health;
   std::unique_ptr<EventHub> hub;
   std::unique_ptr<state::FleetState> fleet;
   Gate gate;
@@ -63,6 +67,13 @@ void Manager::start() {
     p->store->set_agents(agent_records(config));
     p->reader = store::open_store_reader(config.store);
     p->fleet = std::make_unique<state::FleetState>(config.agents);
+    // The audit trail of the acting rooms: the one the options bring (tests), else the store's.
+    model::ActionJournal* journal = options_.action_journal;
+    if (journal == nullptr) {
+      p->journal = store::open_action_journal(config.store);
+      p->audit_health = std::make_unique<store::AuditHealth>(*p->journal);
+      journal = p->journal.get();
+    }
 
     // Every event is published once on the hub; the state's recent events and the store take it
     // from there (in this order, so the API shows an event no later than the database has it).
@@ -75,11 +86,11 @@ void Manager::start() {
     });
 
     const auto& trap_settings = options_.traps;
-    if (options_.action_journal != nullptr) {
+    {
       actions::ActionManagerOptions action_options;
       action_options.config = &options_.config;
       action_options.traps = trap_settings ? &*trap_settings : nullptr;
-      action_options.journal = options_.action_journal;
+      action_options.journal = journal;
       action_options.events = p->hub.get();
       action_options.fleet = p->fleet.get();
       action_options.hold = [gate = &p->gate]() -> std::shared_ptr<void> {
@@ -91,8 +102,6 @@ void Manager::start() {
       p->actions->start();
       spdlog::info("power actions: {} host(s) in the inventory",
                    p->actions->inventory().hosts.size());
-    } else {
-      spdlog::info("no power actions (no action journal)");
     }
     if (trap_settings && trap_settings->enabled) {
       traps::TrapReceiverOptions trap_options;
@@ -125,6 +134,7 @@ void Manager::start() {
         });
     exporter::HealthSources health = {p->process_health.get(), p->pollers.get(), p->hub.get(),
                                       p->store_health.get(), p->http_health.get()};
+    if (p->audit_health) health.push_back(p->audit_health.get());
     if (p->receiver) {
       p->trap_health = std::make_unique<traps::TrapHealth>(*p->receiver);
       health.push_back(p->trap_health.get());
@@ -156,6 +166,7 @@ void Manager::start() {
       http_options.max_requests_per_connection = limits.max_requests_per_connection;
       http_options.events = p->hub.get();
       http_options.store = p->reader.get();
+      http_options.actions = p->actions.get();
       p->web = std::make_unique<http::HttpServer>(
           http_options, *p->fleet, [exporter = p->exporter.get()]() { return exporter->scrape(); });
       p->web->start();
@@ -221,6 +232,12 @@ void Manager::stop() {
   p.receiver.reset();
   p.actions.reset();
   p.hub.reset();
+  if (p.journal && !p.journal->flush(options_.stop_timeout)) {
+    spdlog::warn("audit trail: records not yet in the database after {} ms",
+                 options_.stop_timeout.count());
+  }
+  p.audit_health.reset();
+  p.journal.reset();
   p.store_health.reset();
   p.reader.reset();
   p.store.reset();  // writes what is left or spools it

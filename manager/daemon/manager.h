@@ -33,8 +33,8 @@ struct ManagerOptions {
   // How long stop() waits for work in flight, and for the store to write what is queued.
   std::chrono::milliseconds stop_timeout{5000};
   std::string version = "dev";  // netpower_build_info's version label
-  // The audit trail of power actions (not owned; must outlive the Manager). Null: no power actions
-  // (actions() is null), logged at start.
+  // The audit trail of power actions (not owned; must outlive the Manager). Null: the store's
+  // (store::open_action_journal on the configured database).
   model::ActionJournal* action_journal = nullptr;
 };
 
