@@ -33,7 +33,12 @@ snmp::TargetPtr make_target(const config::AgentSettings& agent) {
 }  // namespace
 
 poller::PolledAgent polled_agent(const config::AgentSettings& agent) {
-  return {agent.name, make_target(agent), agent.poll_interval};
+  poller::PolledAgent p{agent.name, make_target(agent), agent.poll_interval};
+  // Unset: the poller's defaults (poller::default_poll_deadline, poller::PollLimits).
+  if (agent.poll_deadline) p.poll_deadline = *agent.poll_deadline;
+  if (agent.max_poll_varbinds) p.limits.max_varbinds = *agent.max_poll_varbinds;
+  if (agent.max_poll_bytes) p.limits.max_bytes = static_cast<std::size_t>(*agent.max_poll_bytes);
+  return p;
 }
 
 }  // namespace netpower::manager::daemon

@@ -1,6 +1,7 @@
 #pragma once
 // The configuration's agent as the poller sees it: its SNMP target (v2c community or SNMPv3 USM
-// credentials, with the keys derived here: milliseconds per distinct pass phrase) and its schedule.
+// credentials, with the keys derived here: milliseconds per distinct pass phrase), its schedule and
+// its poll's bounds (deadline, varbinds, bytes).
 
 #include "manager/config/manager_config.h"
 #include "manager/poller/poller.h"
