@@ -344,7 +344,7 @@ class PollerImpl final : public Poller {
       finish(s, PollError::kDeadline,
              "deadline exceeded after " + std::to_string(s.walk->varbinds().size()) +
                  " varbinds (poll_deadline " + std::to_string(ms.count()) + " ms, " +
-                 std::to_string(s.result.requests) + " requests answered)");
+                 std::to_string(s.result.requests) + " requests)");
     });
   }
 
