@@ -114,7 +114,11 @@ std::size_t poll_bytes(const Varbind& vb) {
   return sizeof(Varbind) + vb.oid.size() * sizeof(Oid::value_type) + vb.octets.size();
 }
 
-core::Duration default_poll_deadline(core::Duration poll_interval) { return poll_interval * 4 / 5; }
+core::Duration default_poll_deadline(core::Duration poll_interval, core::Duration request_time) {
+  // The margin over request_time: when both end at once, the request's timeout is the reason.
+  return std::clamp(request_time + poll_interval / 20, poll_interval * 4 / 5,
+                    poll_interval * 19 / 20);
+}
 
 model::Event to_event(const StateChange& change) {
   model::Event e;
@@ -179,7 +183,8 @@ class PollerImpl final : public Poller {
     if (!agent.target)
       throw std::invalid_argument("poller: agent " + agent.name + " has no target");
     if (agent.poll_deadline <= core::Duration::zero()) {
-      agent.poll_deadline = default_poll_deadline(agent.poll_interval);
+      const auto& t = *agent.target;
+      agent.poll_deadline = default_poll_deadline(agent.poll_interval, t.timeout * (t.retries + 1));
     }
     if (agent.poll_deadline >= agent.poll_interval) {
       throw std::invalid_argument("poller: agent " + agent.name +

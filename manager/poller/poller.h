@@ -163,8 +163,10 @@ struct PollLimits {
 };
 
 // The deadline of a poll when its agent names none: 80 % of its interval, so that a poll always
-// ends (as a failure: kDeadline) before the next one is due.
-core::Duration default_poll_deadline(core::Duration poll_interval);
+// ends (as a failure: kDeadline) before the next one is due; raised to `request_time` (one
+// request's timeout x its attempts) plus 5 % of the interval when that is longer, so that an agent
+// that does not answer still fails with kTimeout; never past 95 % of the interval.
+core::Duration default_poll_deadline(core::Duration poll_interval, core::Duration request_time);
 
 // One agent as the poller sees it: a name, where its requests go (address, version, community or
 // USM credentials, timeout, retries: snmp::Target) and how often. The daemon builds these from the
@@ -174,8 +176,8 @@ struct PolledAgent {
   snmp::TargetPtr target;
   core::Duration poll_interval = std::chrono::seconds(30);
   // A poll still running this long after it started ends with kDeadline, whatever its requests
-  // are doing. Zero: default_poll_deadline(poll_interval). add_agent() refuses one that is not
-  // shorter than poll_interval.
+  // are doing. Zero: default_poll_deadline(poll_interval, the target's timeout x attempts).
+  // add_agent() refuses one that is not shorter than poll_interval.
   core::Duration poll_deadline{0};
   PollLimits limits;
 };

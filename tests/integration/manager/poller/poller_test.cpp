@@ -227,7 +227,7 @@ TEST_F(PollerAgentTest, DeadAgentDoesNotDelayLiveOne) {
   dead.retries = 1;
   dead.poll_interval = 5s;
   auto live = v2c_agent("live", snmpd_->port(), snmpd_->read_community());
-  live.poll_interval = 100ms;
+  live.poll_interval = 500ms;  // its walk well within its deadline (400 ms) on a loaded machine
   run.add(dead);
   run.add(live);
   run.start();
@@ -271,7 +271,7 @@ TEST(PollerTest, AgentThatComesBackIsMarkedUp) {
   PollerRun run(test_options({"1.3.6.1.2.1.1"}));
   auto agent = v3_agent("flappy", snmpd.port(), snmpd.v3_user(), snmpd.v3_auth_password(),
                         snmpd.v3_priv_password());
-  agent.poll_interval = 100ms;
+  agent.poll_interval = 150ms;  // its deadline (120 ms) past the timeout: silence is a timeout
   agent.timeout = 100ms;
   agent.retries = 0;
   run.add(agent);

@@ -170,8 +170,17 @@ TEST(PollWalk, ErrorsHaveNamesAndReasonLabels) {
 }
 
 TEST(PollWalk, DefaultDeadlineIsBelowTheInterval) {
-  EXPECT_EQ(default_poll_deadline(std::chrono::seconds(30)), std::chrono::seconds(24));
-  EXPECT_EQ(default_poll_deadline(std::chrono::milliseconds(100)), std::chrono::milliseconds(80));
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  // 80 % of the interval ...
+  EXPECT_EQ(default_poll_deadline(seconds(30), seconds(4)), seconds(24));
+  EXPECT_EQ(default_poll_deadline(milliseconds(100), milliseconds(10)), milliseconds(80));
+  // ... or the requests' own time and a margin when longer, so that silence is still a timeout
+  // (the daemon's 500 ms agents with 2 x 200 ms requests) ...
+  EXPECT_EQ(default_poll_deadline(seconds(30), seconds(25)), milliseconds(26'500));
+  EXPECT_EQ(default_poll_deadline(milliseconds(500), milliseconds(400)), milliseconds(425));
+  // ... but never past 95 % of the interval.
+  EXPECT_EQ(default_poll_deadline(seconds(30), seconds(30)), milliseconds(28'500));
 }
 
 TEST(PollWalk, ClientErrorsKeepTheirMeaning) {
