@@ -86,6 +86,9 @@ struct AgentFields {
   std::optional<Duration> poll_interval;
   std::optional<Duration> timeout;
   std::optional<int> retries;
+  std::optional<Duration> poll_deadline;
+  std::optional<std::size_t> max_poll_varbinds;
+  std::optional<std::uint64_t> max_poll_bytes;
   std::map<std::string, std::string> labels;
 
   bool has_usm_keys() const {
@@ -96,7 +99,8 @@ struct AgentFields {
 #define NP_AGENT_KEYS                                                                            \
   "port", "version", "community", "community_file", "community_env", "user", "security_level",   \
       "auth_protocol", "auth_key", "auth_key_file", "auth_key_env", "priv_protocol", "priv_key", \
-      "priv_key_file", "priv_key_env", "poll_interval", "timeout", "retries", "labels"
+      "priv_key_file", "priv_key_env", "poll_interval", "timeout", "retries", "poll_deadline",   \
+      "max_poll_varbinds", "max_poll_bytes", "labels"
 
 Duration bounded_duration(const YamlReader& r, const YAML::Node& map, const char* key, Duration min,
                           Duration max, const char* range) {
@@ -104,6 +108,9 @@ Duration bounded_duration(const YamlReader& r, const YAML::Node& map, const char
   if (d < min || d > max) r.fail(map[key], std::string("'") + key + "' must be between " + range);
   return d;
 }
+
+std::optional<std::uint64_t> read_bytes(const YamlReader& r, const YAML::Node& map,
+                                        const char* key);
 
 AgentFields read_agent_fields(const YamlReader& r, const YAML::Node& node) {
   AgentFields f;
@@ -135,6 +142,21 @@ AgentFields read_agent_fields(const YamlReader& r, const YAML::Node& node) {
                                  std::chrono::minutes(1), "10ms and 1m");
   }
   if (node["retries"]) f.retries = static_cast<int>(r.integer(node, "retries", 1, 0, 10));
+  // A poll's bounds (docs/poller.md). Checked against the interval and timeout in read_agent().
+  if (node["poll_deadline"]) {
+    f.poll_deadline = bounded_duration(r, node, "poll_deadline", std::chrono::milliseconds(10),
+                                       std::chrono::hours(24), "10ms and 24h");
+  }
+  if (node["max_poll_varbinds"]) {
+    f.max_poll_varbinds =
+        static_cast<std::size_t>(r.integer(node, "max_poll_varbinds", 0, 100, 10'000'000));
+  }
+  if (auto bytes = read_bytes(r, node, "max_poll_bytes")) {
+    if (*bytes < (std::uint64_t{64} << 10) || *bytes > (std::uint64_t{1} << 30)) {
+      r.fail(node["max_poll_bytes"], "'max_poll_bytes' must be between 64KiB and 1GiB");
+    }
+    f.max_poll_bytes = bytes;
+  }
   auto labels = node["labels"];
   if (labels && !labels.IsNull()) {
     if (!labels.IsMap()) r.fail(labels, "'labels' must be a mapping of name: value");
@@ -190,12 +212,21 @@ AgentSettings read_agent(const YamlReader& r, const YAML::Node& node, const Agen
   a.poll_interval = pick(own.poll_interval, defaults.poll_interval).value_or(a.poll_interval);
   a.timeout = pick(own.timeout, defaults.timeout).value_or(a.timeout);
   a.retries = pick(own.retries, defaults.retries).value_or(a.retries);
+  a.poll_deadline = pick(own.poll_deadline, defaults.poll_deadline);
+  a.max_poll_varbinds = pick(own.max_poll_varbinds, defaults.max_poll_varbinds);
+  a.max_poll_bytes = pick(own.max_poll_bytes, defaults.max_poll_bytes);
   a.labels = defaults.labels;
   for (const auto& [k, v] : own.labels) a.labels[k] = v;
   if (a.timeout * (a.retries + 1) > a.poll_interval) {
     r.fail(node, "agent '" + a.name + "': timeout x (retries + 1) = " +
                      core::format_duration(a.timeout * (a.retries + 1)) +
                      " is longer than its poll_interval " + core::format_duration(a.poll_interval));
+  }
+  if (a.poll_deadline && (*a.poll_deadline >= a.poll_interval || *a.poll_deadline < a.timeout)) {
+    r.fail(node["poll_deadline"] ? node["poll_deadline"] : node,
+           "agent '" + a.name + "': poll_deadline " + core::format_duration(*a.poll_deadline) +
+               " must be at least its timeout " + core::format_duration(a.timeout) +
+               " and shorter than its poll_interval " + core::format_duration(a.poll_interval));
   }
 
   const std::string who = "agent '" + a.name + "'";

@@ -65,6 +65,12 @@ struct AgentSettings {
   core::Duration poll_interval = std::chrono::seconds(30);
   core::Duration timeout = std::chrono::seconds(2);
   int retries = 1;
+  // A poll's own bounds; nullopt: the poller's defaults (poller::default_poll_deadline: 80 % of
+  // poll_interval; poller::PollLimits: 20,000 varbinds, 4 MiB). A deadline is at least `timeout`
+  // and shorter than poll_interval.
+  std::optional<core::Duration> poll_deadline;
+  std::optional<std::size_t> max_poll_varbinds;
+  std::optional<std::uint64_t> max_poll_bytes;
   std::map<std::string, std::string> labels;  // site, rack, ...: defaults' labels, then the agent's
   int line = 0;                               // where the entry starts in the file
 };

@@ -1,6 +1,7 @@
 #pragma once
 // The configuration's agent as the poller sees it: its SNMP target (v2c community or SNMPv3 USM
-// credentials: config/agent_target.h) and its schedule.
+// credentials: config/agent_target.h), its schedule and its poll's bounds (deadline, varbinds,
+// bytes).
 
 #include "manager/config/manager_config.h"
 #include "manager/poller/poller.h"

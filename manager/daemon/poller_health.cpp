@@ -39,6 +39,14 @@ void write_poller_health(const poller::PollerMetrics& m, model::HealthWriter& ou
   out.counter("netpower_poller_overruns_total",
               "Polls started late because the previous poll of the agent ran past its interval.",
               u(m.overruns_total));
+  out.counter("netpower_poller_deadline_failures_total",
+              "Polls that were still running at their deadline (poll_deadline).",
+              u(m.deadline_failures_total));
+  out.counter("netpower_poller_limit_failures_total",
+              "Polls ended at their varbind or byte limit (max_poll_varbinds, max_poll_bytes).",
+              u(m.limit_failures_total));
+  out.gauge("netpower_poller_poll_bytes",
+            "Bytes held by the varbinds of the polls in progress, all agents.", u(m.held_bytes));
 }
 
 }  // namespace netpower::manager::daemon

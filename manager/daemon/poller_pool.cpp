@@ -77,6 +77,9 @@ poller::PollerMetrics PollerPool::metrics() const {
     sum.malformed_responses_total += m.malformed_responses_total;
     sum.bad_digest_responses_total += m.bad_digest_responses_total;
     sum.overruns_total += m.overruns_total;
+    sum.deadline_failures_total += m.deadline_failures_total;
+    sum.limit_failures_total += m.limit_failures_total;
+    sum.held_bytes += m.held_bytes;
   }
   return sum;
 }

@@ -127,6 +127,14 @@ class AgentEmitter {
     }
     add(F::kAgentPolls, static_cast<double>(agent_.polls_total));
     add(F::kAgentPollFailures, static_cast<double>(agent_.poll_failures_total));
+    // Only the reasons that happened: most agents never see most of them.
+    for (std::size_t i = 0; i < agent_.poll_failures_by_reason.size(); ++i) {
+      if (agent_.poll_failures_by_reason[i] == 0) continue;
+      LabelBlock reason;
+      reason.add("reason", poller::reason_label(static_cast<poller::PollError>(i)));
+      add(F::kAgentPollFailuresByReason, static_cast<double>(agent_.poll_failures_by_reason[i]),
+          &reason);
+    }
     add(F::kAgentTraps, static_cast<double>(agent_.traps_total));
     add(F::kAgentRejectedVarbinds, static_cast<double>(agent_.rejected_varbinds_total));
     if (agent_.last_trap) add(F::kAgentLastTrap, unix_seconds(*agent_.last_trap));

@@ -9,10 +9,10 @@
 
 namespace netpower::manager::model {
 
-inline constexpr std::array<std::string_view, 17> kReservedLabelNames = {
+inline constexpr std::array<std::string_view, 18> kReservedLabelNames = {
     "agent",        "board",  "port",     "name",    "group",     "state",
     "status",       "source", "alarm",    "address", "snmp_port", "location",
-    "code_version", "job",    "instance", "program", "version"};
+    "code_version", "job",    "instance", "program", "version",   "reason"};
 
 inline bool is_reserved_label(std::string_view name) {
   for (auto reserved : kReservedLabelNames) {

@@ -11,11 +11,13 @@ static_assert(static_cast<int>(snmp::Error::kStopped) == static_cast<int>(PollEr
 
 PollError poll_error(snmp::Error error) { return static_cast<PollError>(error); }
 
-Walk::Walk(const std::vector<Oid>& subtrees, std::int32_t max_repetitions, std::size_t max_varbinds)
+Walk::Walk(const std::vector<Oid>& subtrees, std::int32_t max_repetitions, PollLimits limits)
     : subtrees_(subtrees),
       cursor_(subtrees.front()),
       max_repetitions_(std::max(1, max_repetitions)),
-      max_varbinds_(max_varbinds) {}
+      limits_(limits) {}
+
+void Walk::release() { std::vector<Varbind>().swap(varbinds_); }
 
 Walk::Step Walk::on_response(snmp::Response& r) {
   using Kind = Step::Kind;
@@ -41,12 +43,21 @@ Walk::Step Walk::on_response(snmp::Response& r) {
       return {Kind::kFailed, PollError::kMalformed,
               "OID not increasing: " + to_string(vb.oid) + " after " + to_string(cursor_)};
     }
+    // Checked before the varbind is kept: a poll never holds more than its limits.
+    if (varbinds_.size() >= limits_.max_varbinds) {
+      return {
+          Kind::kFailed, PollError::kTooManyVarbinds,
+          "more than " + std::to_string(limits_.max_varbinds) + " varbinds (max_poll_varbinds)"};
+    }
+    const std::size_t cost = poll_bytes(vb);
+    if (cost > limits_.max_bytes || bytes_ > limits_.max_bytes - cost) {
+      return {Kind::kFailed, PollError::kTooManyBytes,
+              "more than " + std::to_string(limits_.max_bytes) + " bytes (max_poll_bytes) after " +
+                  std::to_string(varbinds_.size()) + " varbinds"};
+    }
     cursor_ = vb.oid;
+    bytes_ += cost;
     varbinds_.push_back(std::move(vb));
-  }
-  if (varbinds_.size() > max_varbinds_) {
-    return {Kind::kFailed, PollError::kMalformed,
-            "more than " + std::to_string(max_varbinds_) + " varbinds"};
   }
   if (done) {
     if (++subtree_ == subtrees_.size()) return {Kind::kDone, PollError::kNone, {}};

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -61,8 +62,62 @@ const char* to_string(PollError error) {
       return "network";
     case PollError::kStopped:
       return "stopped";
+    case PollError::kDeadline:
+      return "deadline exceeded";
+    case PollError::kTooManyVarbinds:
+      return "too many varbinds";
+    case PollError::kTooManyBytes:
+      return "too many bytes";
   }
   return "?";
+}
+
+const char* reason_label(PollError error) {
+  switch (error) {
+    case PollError::kNone:
+      return "none";
+    case PollError::kTimeout:
+      return "timeout";
+    case PollError::kUnknownUser:
+      return "unknown_user";
+    case PollError::kWrongAuthKey:
+      return "wrong_auth_key";
+    case PollError::kWrongPrivKey:
+      return "wrong_priv_key";
+    case PollError::kUnsupportedSecLevel:
+      return "unsupported_security_level";
+    case PollError::kNotInTimeWindow:
+      return "not_in_time_window";
+    case PollError::kReport:
+      return "report";
+    case PollError::kErrorStatus:
+      return "error_status";
+    case PollError::kMalformed:
+      return "malformed_response";
+    case PollError::kResolve:
+      return "resolve";
+    case PollError::kNetwork:
+      return "network";
+    case PollError::kStopped:
+      return "stopped";
+    case PollError::kDeadline:
+      return "deadline";
+    case PollError::kTooManyVarbinds:
+      return "max_varbinds";
+    case PollError::kTooManyBytes:
+      return "max_bytes";
+  }
+  return "other";
+}
+
+std::size_t poll_bytes(const Varbind& vb) {
+  return sizeof(Varbind) + vb.oid.size() * sizeof(Oid::value_type) + vb.octets.size();
+}
+
+core::Duration default_poll_deadline(core::Duration poll_interval, core::Duration request_time) {
+  // The margin over request_time: when both end at once, the request's timeout is the reason.
+  return std::clamp(request_time + poll_interval / 20, poll_interval * 4 / 5,
+                    poll_interval * 19 / 20);
 }
 
 model::Event to_event(const StateChange& change) {
@@ -85,19 +140,22 @@ struct Session {
   PolledAgent settings;
   snmp::TargetPtr target;
   asio::steady_timer timer;
+  asio::steady_timer deadline_timer;  // the poll in progress's deadline
   AgentState state = AgentState::kUnknown;
   int failed_polls = 0;  // consecutive, for the backoff
   std::uint64_t polls = 0;
   Clock::time_point next_due;
   std::uint64_t generation = 0;  // invalidates timer handlers of an earlier step
 
-  // The poll in progress.
+  // The poll in progress. Answers to the requests of an earlier poll (ended at its deadline while
+  // a request was in flight) carry another poll number and are ignored.
   bool polling = false;
   PollResult result;
   Clock::time_point poll_start;
   std::optional<detail::Walk> walk;
 
-  Session(asio::io_context& io, PolledAgent s) : settings(std::move(s)), timer(io) {}
+  Session(asio::io_context& io, PolledAgent s)
+      : settings(std::move(s)), timer(io), deadline_timer(io) {}
 };
 
 class PollerImpl final : public Poller {
@@ -115,12 +173,26 @@ class PollerImpl final : public Poller {
   }
 
   ~PollerImpl() override {
-    for (auto& s : sessions_) s->timer.cancel();
+    for (auto& s : sessions_) {
+      s->timer.cancel();
+      s->deadline_timer.cancel();
+    }
   }
 
   void add_agent(PolledAgent agent) override {
     if (!agent.target)
       throw std::invalid_argument("poller: agent " + agent.name + " has no target");
+    if (agent.poll_deadline <= core::Duration::zero()) {
+      const auto& t = *agent.target;
+      agent.poll_deadline = default_poll_deadline(agent.poll_interval, t.timeout * (t.retries + 1));
+    }
+    if (agent.poll_deadline >= agent.poll_interval) {
+      throw std::invalid_argument("poller: agent " + agent.name +
+                                  ": the poll deadline must be shorter than the poll interval");
+    }
+    if (agent.limits.max_varbinds == 0 || agent.limits.max_bytes == 0) {
+      throw std::invalid_argument("poller: agent " + agent.name + ": a poll limit is zero");
+    }
     for (const auto& s : sessions_) {
       if (s->settings.name == agent.name) {
         throw std::invalid_argument("poller: duplicate agent name " + agent.name);
@@ -174,6 +246,7 @@ class PollerImpl final : public Poller {
     m.unmatched_responses_total = c.unmatched_responses_total;
     m.malformed_responses_total = c.malformed_responses_total;
     m.bad_digest_responses_total = c.bad_digest_responses_total;
+    m.held_bytes = held_bytes_.load(std::memory_order_relaxed);
     return m;
   }
 
@@ -189,6 +262,7 @@ class PollerImpl final : public Poller {
     for (auto& s : sessions_) {
       ++s->generation;
       s->timer.cancel();
+      s->deadline_timer.cancel();
     }
     // Ends the requests in flight: their callbacks finish those polls with kStopped.
     client_->stop();
@@ -256,26 +330,50 @@ class PollerImpl final : public Poller {
       finish(s, PollError::kNone, {});
       return;
     }
-    s.walk.emplace(options_.subtrees, options_.max_repetitions, options_.max_varbinds_per_poll);
+    s.walk.emplace(options_.subtrees, options_.max_repetitions, s.settings.limits);
+    arm_deadline(s);
     send_next(s);
+  }
+
+  // The poll ends at its deadline, whatever its request is doing (an agent that answers each
+  // request just within its timeout cannot keep a poll alive). The request in flight runs on in
+  // the client until it is answered or times out; its answer is then ignored (on_response).
+  void arm_deadline(Session& s) {
+    const auto number = s.result.poll_number;
+    s.deadline_timer.expires_at(
+        s.poll_start + std::chrono::duration_cast<Clock::duration>(s.settings.poll_deadline));
+    s.deadline_timer.async_wait([this, &s, number](const boost::system::error_code& ec) {
+      if (ec || !s.polling || s.result.poll_number != number) return;
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(s.settings.poll_deadline);
+      finish(s, PollError::kDeadline,
+             "deadline exceeded after " + std::to_string(s.walk->varbinds().size()) +
+                 " varbinds (poll_deadline " + std::to_string(ms.count()) + " ms, " +
+                 std::to_string(s.result.requests) + " requests)");
+    });
   }
 
   // The GETBULK that continues the walk. The client calls back on this thread; a poll has one
   // request in flight at a time.
   void send_next(Session& s) {
+    const auto number = s.result.poll_number;
     client_->get_bulk(s.target, 0, s.walk->max_repetitions(), {s.walk->cursor()},
-                      [this, &s](snmp::Response r) { on_response(s, std::move(r)); });
+                      [this, &s, number](snmp::Response r) {
+                        if (!s.polling || s.result.poll_number != number) return;
+                        on_response(s, std::move(r));
+                      });
   }
 
   void on_response(Session& s, snmp::Response r) {
-    if (!s.polling) return;
     s.result.requests += r.requests;
     s.result.retries += r.retries;
     if (r.error == snmp::Error::kStopped) {
       finish(s, PollError::kStopped, "the poller stopped");
       return;
     }
+    const auto before = s.walk->bytes();
     auto step = s.walk->on_response(r);
+    held_bytes_.fetch_add(s.walk->bytes() - before, std::memory_order_relaxed);
     switch (step.kind) {
       case detail::Walk::Step::Kind::kContinue:
         send_next(s);
@@ -289,10 +387,26 @@ class PollerImpl final : public Poller {
     }
   }
 
+  static bool at_own_bound(PollError error) {
+    return error == PollError::kDeadline || error == PollError::kTooManyVarbinds ||
+           error == PollError::kTooManyBytes;
+  }
+
   void finish(Session& s, PollError error, std::string text) {
     s.polling = false;
+    s.deadline_timer.cancel();
+    std::size_t received = 0;
     if (s.walk) {
-      s.result.varbinds = std::move(s.walk->varbinds());
+      received = s.walk->varbinds().size();
+      s.result.bytes = s.walk->bytes();
+      held_bytes_.fetch_sub(s.walk->bytes(), std::memory_order_relaxed);
+      // A poll that ended at its own bound hands on nothing: what it held is freed here, on the
+      // poller's thread, before the next poll of any agent.
+      if (at_own_bound(error)) {
+        s.walk->release();
+      } else {
+        s.result.varbinds = std::move(s.walk->varbinds());
+      }
       s.walk.reset();
     }
     s.result.duration =
@@ -313,7 +427,11 @@ class PollerImpl final : public Poller {
       std::lock_guard lock(mutex_);
       ++metrics_.polls_total;
       if (error != PollError::kNone) ++metrics_.poll_failures_total;
-      metrics_.varbinds_total += s.result.varbinds.size();
+      if (error == PollError::kDeadline) ++metrics_.deadline_failures_total;
+      if (error == PollError::kTooManyVarbinds || error == PollError::kTooManyBytes) {
+        ++metrics_.limit_failures_total;
+      }
+      metrics_.varbinds_total += received;
       if (before != s.state) {
         states_[s.settings.name] = s.state;
         if (before == AgentState::kUp) --metrics_.agents_up;
@@ -351,6 +469,7 @@ class PollerImpl final : public Poller {
 
   mutable std::mutex mutex_;  // metrics_ and states_, read from other threads
   PollerMetrics metrics_;
+  std::atomic<std::uint64_t> held_bytes_{0};  // PollerMetrics::held_bytes
   std::unordered_map<std::string, AgentState> states_;
 };
 

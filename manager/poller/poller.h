@@ -5,11 +5,13 @@
 // request-id matching, retries, v3 discovery); the poller owns the schedules, the walks, per-agent
 // up/down state, backoff and metrics. Agents that stop answering are marked down, polled with
 // exponential backoff, and marked up again when they answer. One slow or dead agent never delays
-// another. docs/poller.md has the details.
+// another, and no agent holds a poll longer than its deadline or more varbinds and bytes than its
+// limits (PolledAgent). docs/poller.md has the details.
 
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,11 +52,21 @@ enum class PollError : std::uint8_t {
   kResolve,              // the agent's host name does not resolve
   kNetwork,              // the request could not be sent
   kStopped,              // the poller stopped during the poll
+  // The poll's own bounds (PolledAgent), not the client's: the poll ends there and hands on none
+  // of its varbinds.
+  kDeadline,         // still running at its deadline
+  kTooManyVarbinds,  // more than max_varbinds
+  kTooManyBytes,     // its varbinds would hold more than max_bytes
 };
+inline constexpr std::size_t kPollErrorCount =
+    static_cast<std::size_t>(PollError::kTooManyBytes) + 1;
 // "timeout", "unknown user", "wrong auth key", "wrong priv key", "unsupported security level",
 // "not in time window", "report", "error-status", "malformed response", "resolve", "network",
-// "stopped".
+// "stopped", "deadline exceeded", "too many varbinds", "too many bytes".
 const char* to_string(PollError error);
+// The same as a Prometheus label value (the `reason` of docs/metrics.md): "timeout",
+// "unknown_user", ..., "malformed_response", ..., "deadline", "max_varbinds", "max_bytes".
+const char* reason_label(PollError error);
 
 // One poll of one agent: every subtree walked, in the configured order.
 struct PollResult {
@@ -68,6 +80,8 @@ struct PollResult {
   std::vector<Varbind> varbinds;
   std::uint32_t requests = 0;  // PDUs sent, retries included
   std::uint32_t retries = 0;
+  // What the poll's varbinds held (poll_bytes()), also when it ended at a bound and handed none on.
+  std::uint64_t bytes = 0;
 
   bool ok() const { return error == PollError::kNone; }
 };
@@ -106,8 +120,6 @@ struct PollerOptions {
   // Spread the first polls of the agents over their poll interval (by a hash of the name), so a
   // fleet does not start in lockstep. Tests set false: the first poll starts at once.
   bool spread_start = true;
-  // A walk that returns more than this many varbinds stops with an error (a looping agent).
-  std::size_t max_varbinds_per_poll = 200'000;
   // SO_RCVBUF requested for the shared sockets.
   int receive_buffer_bytes = 8 << 20;
 
@@ -130,7 +142,31 @@ struct PollerMetrics {
   std::uint64_t bad_digest_responses_total = 0;  // v3 responses dropped for a wrong digest
   // requests .. bad_digest come from the poller's snmp::Client.
   std::uint64_t overruns_total = 0;  // polls started late because the previous one ran long
+  // Polls that ended at one of their own bounds (PolledAgent): deadline, varbinds, bytes.
+  std::uint64_t deadline_failures_total = 0;
+  std::uint64_t limit_failures_total = 0;  // max_varbinds or max_bytes
+  // A gauge: what the varbinds of the polls in progress hold now (poll_bytes()), all agents.
+  std::uint64_t held_bytes = 0;
 };
+
+// What one varbind costs a poll against its max_bytes: the memory it holds (the Varbind itself,
+// its OID's arcs, its value's bytes). A poll's varbinds hold the sum, plus at most as much again
+// in the vector's spare capacity.
+std::size_t poll_bytes(const Varbind& vb);
+
+// The bounds of one poll, per agent. The defaults hold the largest chain, 26 boards, with the
+// UPS-MIB and the NETPOWER-MIB (2,140 varbinds, 0.29 MB, measured by the poller's integration
+// test) more than 8 times over.
+struct PollLimits {
+  std::size_t max_varbinds = 20'000;
+  std::size_t max_bytes = std::size_t{4} << 20;
+};
+
+// The deadline of a poll when its agent names none: 80 % of its interval, so that a poll always
+// ends (as a failure: kDeadline) before the next one is due; raised to `request_time` (one
+// request's timeout x its attempts) plus 5 % of the interval when that is longer, so that an agent
+// that does not answer still fails with kTimeout; never past 95 % of the interval.
+core::Duration default_poll_deadline(core::Duration poll_interval, core::Duration request_time);
 
 // One agent as the poller sees it: a name, where its requests go (address, version, community or
 // USM credentials, timeout, retries: snmp::Target) and how often. The daemon builds these from the
@@ -139,6 +175,11 @@ struct PolledAgent {
   std::string name;  // unique among the poller's agents; PollResult::agent
   snmp::TargetPtr target;
   core::Duration poll_interval = std::chrono::seconds(30);
+  // A poll still running this long after it started ends with kDeadline, whatever its requests
+  // are doing. Zero: default_poll_deadline(poll_interval, the target's timeout x attempts).
+  // add_agent() refuses one that is not shorter than poll_interval.
+  core::Duration poll_deadline{0};
+  PollLimits limits;
 };
 
 class Poller {
@@ -146,7 +187,7 @@ class Poller {
   virtual ~Poller() = default;  // cancels everything; destroy after the io_context stopped
 
   // Adds an agent. Call before start(), or on the I/O thread. Throws std::invalid_argument for a
-  // duplicate name or a missing target.
+  // duplicate name, a missing target, a deadline not shorter than the interval or a zero limit.
   virtual void add_agent(PolledAgent agent) = 0;
   // Schedules the first polls. Call once, before or while the io_context runs.
   virtual void start() = 0;

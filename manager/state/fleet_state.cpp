@@ -90,6 +90,7 @@ void FleetState::apply_poll(const poller::PollResult& result, const mib::AgentRe
   if (!result.ok() || readings == nullptr) {
     // The last known values stay (stale, not wiped): up/down says whether they are current.
     ++a->poll_failures_total;
+    if (!result.ok()) ++a->poll_failures_by_reason[static_cast<std::size_t>(result.error)];
     a->last_error = result.error_text.empty() ? poller::to_string(result.error) : result.error_text;
     set_reachability(*a, Reachability::kDown, ended);
     return;

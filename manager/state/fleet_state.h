@@ -13,6 +13,7 @@
 // Sentry2 trap updates what it carries at once (a sentry2PortControlStatusChange sets that port's
 // control status without waiting for the next poll).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -52,6 +53,8 @@ struct AgentState {
   double poll_duration_seconds = 0;  // of the last poll
   std::uint64_t polls_total = 0;
   std::uint64_t poll_failures_total = 0;
+  // The same by reason, indexed by poller::PollError (kNone stays 0).
+  std::array<std::uint64_t, poller::kPollErrorCount> poll_failures_by_reason{};
   std::uint64_t varbinds_last_poll = 0;
   // Varbinds (polled or trapped) refused because the MIB cannot have them (mib::AgentReadings).
   std::uint64_t rejected_varbinds_total = 0;

@@ -19,6 +19,7 @@ enum class F : std::size_t {
   kAgentPollVarbinds,
   kAgentPolls,
   kAgentPollFailures,
+  kAgentPollFailuresByReason,
   kAgentTraps,
   kAgentRejectedVarbinds,
   kAgentLastTrap,
@@ -75,6 +76,8 @@ inline constexpr std::array<FamilySpec, static_cast<std::size_t>(F::kCount)> kFa
     {"netpower_agent_poll_varbinds", G, "Variable bindings returned by the agent's last poll."},
     {"netpower_agent_polls_total", C, "Polls of the agent that finished, failed ones included."},
     {"netpower_agent_poll_failures_total", C, "Polls of the agent that failed."},
+    {"netpower_agent_poll_failures_by_reason_total", C,
+     "Polls of the agent that failed, by reason (timeout, deadline, max_bytes, ...)."},
     {"netpower_agent_traps_total", C, "Notifications received from the agent."},
     {"netpower_agent_rejected_varbinds_total", C,
      "Variable bindings from the agent refused because the MIB cannot have them (a board or port "

@@ -145,6 +145,30 @@ TEST_F(ExporterTest, AgentFamilies) {
   EXPECT_EQ(e.types["netpower_agent_up"], "gauge");
 }
 
+TEST_F(ExporterTest, PollFailuresByReason) {
+  // None yet: no series, only the family's total.
+  auto e = parse(Exporter(fleet_).scrape());
+  for (const auto& [series, value] : e.samples) {
+    EXPECT_FALSE(series.starts_with("netpower_agent_poll_failures_by_reason_total")) << series;
+  }
+  for (auto error : {poller::PollError::kTooManyBytes, poller::PollError::kTooManyBytes,
+                     poller::PollError::kDeadline}) {
+    auto failed = poll_result("pdu1", {});
+    failed.error = error;
+    fleet_.apply_poll(failed);
+  }
+  e = parse(Exporter(fleet_).scrape());
+  EXPECT_EQ(
+      at(e, "netpower_agent_poll_failures_by_reason_total{" + kBase + R"(,reason="max_bytes"})"),
+      2);
+  EXPECT_EQ(
+      at(e, "netpower_agent_poll_failures_by_reason_total{" + kBase + R"(,reason="deadline"})"), 1);
+  EXPECT_FALSE(e.samples.contains("netpower_agent_poll_failures_by_reason_total{" + kBase +
+                                  R"(,reason="timeout"})"));
+  EXPECT_EQ(at(e, "netpower_agent_poll_failures_total{" + kBase + "}"), 3);
+  EXPECT_EQ(e.types["netpower_agent_poll_failures_by_reason_total"], "counter");
+}
+
 TEST_F(ExporterTest, BoardFamilies) {
   auto e = parse(Exporter(fleet_).scrape());
   const std::string a = kBase + R"(,board="A",name="page A")";
@@ -254,6 +278,9 @@ TEST_F(ExporterTest, HealthFamilies) {
     m.malformed_responses_total = 1;
     m.bad_digest_responses_total = 3;
     m.overruns_total = 6;
+    m.deadline_failures_total = 2;
+    m.limit_failures_total = 1;
+    m.held_bytes = 4096;
     return m;
   };
   health.traps = [] {
@@ -306,6 +333,9 @@ TEST_F(ExporterTest, HealthFamilies) {
   EXPECT_EQ(at(e, "netpower_poller_malformed_responses_total"), 1);
   EXPECT_EQ(at(e, "netpower_poller_bad_digest_responses_total"), 3);
   EXPECT_EQ(at(e, "netpower_poller_overruns_total"), 6);
+  EXPECT_EQ(at(e, "netpower_poller_deadline_failures_total"), 2);
+  EXPECT_EQ(at(e, "netpower_poller_limit_failures_total"), 1);
+  EXPECT_EQ(at(e, "netpower_poller_poll_bytes"), 4096);
   EXPECT_EQ(at(e, "netpower_traps_received_total"), 50);
   EXPECT_EQ(at(e, "netpower_traps_decoded_total"), 44);
   EXPECT_EQ(at(e, "netpower_traps_malformed_total"), 3);

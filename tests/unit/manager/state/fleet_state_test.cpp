@@ -285,6 +285,14 @@ TEST(FleetState, AFailedPollKeepsTheLastValues) {
   a = *fleet.agent("pdu1");
   EXPECT_EQ(a.reachability, Reachability::kUp);
   EXPECT_EQ(a.last_error, "");
+  // Failures by reason (netpower_agent_poll_failures_by_reason_total); a good poll counts none.
+  auto reason = [&](poller::PollError e) {
+    return a.poll_failures_by_reason[static_cast<std::size_t>(e)];
+  };
+  EXPECT_EQ(reason(poller::PollError::kTimeout), 1u);
+  EXPECT_EQ(reason(poller::PollError::kWrongAuthKey), 1u);
+  EXPECT_EQ(reason(poller::PollError::kNone), 0u);
+  EXPECT_EQ(reason(poller::PollError::kTooManyBytes), 0u);
 }
 
 TEST(FleetState, RowsTheMibCannotHaveAreCountedNotKept) {
