@@ -152,23 +152,35 @@ std::vector<OutletCommand> ActionMachine::start() {
 
 std::vector<OutletCommand> ActionMachine::begin_tickle() {
   phase_ = Phase::kTickle;
-  std::vector<OutletCommand> out;
   for (std::size_t i = 0; i < outlets_.size(); ++i) {
     std::uint64_t nonce = 0;
     while (nonce == 0 || std::count(nonces_.begin(), nonces_.end(), nonce) > 0) {
       nonce = next_nonce_();
     }
     nonces_[i] = nonce;
+    outlets_[i].nonce = nonce;
+  }
+  return tickle_next();
+}
+
+// The outlets of one host are tickled one after another: a dual-corded host may hear both of its
+// outlets on one signal line, where two frames at once would garble each other.
+std::vector<OutletCommand> ActionMachine::tickle_next() {
+  if (phase_ != Phase::kTickle) return {};
+  for (std::size_t i = 0; i < outlets_.size(); ++i) {
     auto& o = outlets_[i];
-    o.nonce = nonce;
+    if (o.set_sent) {
+      if (!o.answer_closed) return {};  // still waiting for this one
+      continue;
+    }
     char hex[24];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(nonce));
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(o.nonce));
     o.step = open_step("tickle " + outlet_text(i), std::string("nonce ") + hex);
     o.set_pending = true;
     o.set_sent = now();
-    out.push_back({OutletCommand::Kind::kTickle, i, nonce});
+    return {{OutletCommand::Kind::kTickle, i, o.nonce}};
   }
-  return out;
+  return {};
 }
 
 // --- SNMP answers ------------------------------------------------------------------------------
@@ -201,7 +213,9 @@ std::vector<OutletCommand> ActionMachine::on_set(const OutletCommand& command,
                  "answered by " + describe(o.answer->notification, inventory_) +
                      " before the agent acknowledged the tickle");
     }
-    return check_answers();
+    if (!o.answer_closed) return {};
+    auto next = tickle_next();
+    return next.empty() ? check_answers() : next;
   }
   if (command.kind != OutletCommand::Kind::kSwitch) return {};
   if (phase_ != Phase::kSwitchOff && phase_ != Phase::kSwitchOn) return {};
@@ -296,7 +310,8 @@ std::vector<OutletCommand> ActionMachine::on_answer(std::size_t index, const Obs
         close_step(o.step, StepOutcome::kOk,
                    "answered by " + describe(n, inventory_) + " in " +
                        seconds(n.received - *o.tickle_acked));
-        auto more = check_answers();
+        auto more = tickle_next();
+        if (more.empty()) more = check_answers();
         cmds.insert(cmds.end(), more.begin(), more.end());
       }
       return cmds;

@@ -10,6 +10,7 @@
 //           -> [hello, when every outlet was off]
 //   reboot: tickle -> answer -> identity -> switch (off) -> verify-off -> off-time -> switch (on)
 //           -> verify-on -> hello
+// The outlets of a dual-corded host are tickled one after another (one signal line may carry both).
 // A dry run ends after the identity. A host that cannot answer (or an outlet without a host) is
 // switched only with `force` (an admin's; the manager checks the role), which skips the tickle;
 // `force` also lets an action past a missing answer, never past a wrong one.
@@ -91,6 +92,7 @@ class ActionMachine {
   };
 
   std::vector<OutletCommand> begin_tickle();
+  std::vector<OutletCommand> tickle_next();
   std::vector<OutletCommand> after_identity();
   std::vector<OutletCommand> begin_switch(bool on);
   std::vector<OutletCommand> begin_verify(bool on);

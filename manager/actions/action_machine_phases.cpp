@@ -197,6 +197,7 @@ std::vector<OutletCommand> ActionMachine::on_time() {
         }
       }
       if (phase_ != Phase::kTickle) return {};
+      if (auto next = tickle_next(); !next.empty()) return next;
       for (const auto& o : outlets_) {
         if (!o.answer_closed) return {};
       }

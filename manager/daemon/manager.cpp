@@ -12,9 +12,9 @@
 #include "manager/exporter/exporter.h"
 #include "manager/exporter/process_health.h"
 #include "manager/http/http_server.h"
-#include "manager/store/soci_store.h"
 #include "manager/store/action_journal.h"
 #include "manager/store/audit_health.h"
+#include "manager/store/soci_store.h"
 #include "manager/store/store_health.h"
 #include "manager/traps/trap_health.h"
 #include "manager/traps/trap_receiver.h"
@@ -36,7 +36,7 @@ std::vector<model::AgentRecord> agent_records(const config::ManagerConfig& confi
 // Declared in the order they are built; destroyed in reverse after stop() took them down.
 struct Manager::Parts {
   store::StorePtr store;
-  store::StoreReaderPtr reader;  // its own connections, never the writer's
+  store::StoreReaderPtr reader;    // its own connections, never the writer's
   store::AuditJournalPtr journal;  // when the options bring none
   std::unique_ptr<store::AuditHealth> audit_health;
   std::unique_ptr<EventHub> hub;

@@ -106,7 +106,12 @@ TEST(ActionsEndToEnd, MisWiringMatrixRefusesEachWithItsReasonAndSwitchesNothing)
       {.name = "dead", .plugged = {"A3"}, .runs_host = false},
       {.name = "late", .plugged = {"A4"}},
       {.name = "twin1", .id = "id-twin", .plugged = {"B1"}},
-      {.name = "twin2", .id = "id-twin", .plugged = {"B2"}, .in_inventory = false},
+      // A cloned machine: the same id and the same SNMPv3 credentials as twin1.
+      {.name = "twin2",
+       .id = "id-twin",
+       .plugged = {"B2"},
+       .in_inventory = false,
+       .clone_of = "twin1"},
       {.name = "noisy", .plugged = {"B3"}},
       {.name = "replay", .plugged = {"B4"}},
       {.name = "wrongkey", .plugged = {"C1"}, .auth_override = "not-the-auth-key"},

@@ -41,9 +41,10 @@ Fleet::Fleet(FleetSetup setup) : setup_(std::move(setup)) {
     host.spec = spec;
     if (host.spec.id.empty()) host.spec.id = "id-" + spec.name;
     if (host.spec.believed.empty()) host.spec.believed = spec.plugged;
-    host.user = "host-" + spec.name;
-    host.auth += spec.name;
-    host.priv += spec.name;
+    const std::string& owner = spec.clone_of.empty() ? spec.name : spec.clone_of;
+    host.user = "host-" + owner;
+    host.auth += owner;
+    host.priv += owner;
     hosts_.emplace(spec.name, std::move(host));
   }
 }
@@ -81,13 +82,13 @@ std::string Fleet::agent_yaml() const {
 
 std::string Fleet::manager_yaml() const {
   std::ostringstream out;
-  out << "log_level: debug\n"
+  out << "log:\n  level: debug\n"
       << "agents:\n"
       << "  - name: pdu\n    address: 127.0.0.1\n    port: " << snmpd_->port() << "\n"
       << "    version: 3\n    user: " << snmpd_->v3_user() << "\n"
       << "    security_level: authPriv\n    auth_protocol: SHA\n    auth_key: np-auth-secret\n"
       << "    priv_protocol: AES\n    priv_key: np-priv-secret\n"
-      << "    poll_interval: 500ms\n    timeout: 500ms\n    retries: 2\n"
+      << "    poll_interval: 2s\n    timeout: 500ms\n    retries: 1\n"
       << "    labels: {site: lab, rack: r1}\n"
       << "store:\n  sqlite: {path: " << dir_.file("manager.db").string() << "}\n"
       << "  spool_dir: " << dir_.file("spool").string() << "\n"
@@ -96,9 +97,10 @@ std::string Fleet::manager_yaml() const {
     out << "    - {name: " << role << "-user, role: " << role
         << ", token_file: " << token_file(role) << "}\n";
   }
-  out << "traps:\n  listen_address: 127.0.0.1\n  port: " << trap_port_
+  out << "traps:\n  listen: 127.0.0.1\n  port: " << trap_port_
       << "\n  engine_file: " << dir_.file("snmp-engine").string() << "\n  users:\n";
   for (const auto& [name, host] : hosts_) {
+    if (!host.spec.clone_of.empty()) continue;  // its original's user
     out << "    - {user: " << host.user << ", auth_protocol: SHA, auth_key: " << host.auth
         << ", priv_protocol: AES, priv_key: " << host.priv << "}\n";
   }

@@ -38,6 +38,7 @@ struct FleetHost {
   bool in_inventory = true;
   bool runs_host = true;      // false: a dead host (no netpower-host ever starts)
   std::string auth_override;  // netpower-host's auth pass phrase, when it must be wrong
+  std::string clone_of;       // a cloned machine: it uses that host's SNMPv3 user and keys
   double load_amps = 1.5;     // its load on each cord while powered
 };
 
