@@ -111,14 +111,25 @@ std::string Fleet::manager_yaml() const {
         << "\n    outlets: " << quoted_list(host.spec.believed, "pdu.")
         << "\n    heartbeat: " << setup_.heartbeat << "\n";
   }
-  out << "actions:\n"
-      << "  answer_timeout: 2s\n"
-      << "  switch_timeout: 2s\n"
-      << "  verify_timeout: 5s\n"
-      << "  verify_interval: 50ms\n"
-      << "  off_time: 200ms\n"
-      << "  boot_timeout: 10s\n"
-      << setup_.actions_yaml;
+  // The harness's defaults, each overridden by a line of setup.actions_yaml ("  key: value").
+  std::vector<std::pair<std::string, std::string>> actions = {
+      {"answer_timeout", "2s"},    {"switch_timeout", "2s"}, {"verify_timeout", "5s"},
+      {"verify_interval", "50ms"}, {"off_time", "200ms"},    {"boot_timeout", "10s"}};
+  std::istringstream extra(setup_.actions_yaml);
+  for (std::string line; std::getline(extra, line);) {
+    const auto colon = line.find(':');
+    const auto start = line.find_first_not_of(' ');
+    if (colon == std::string::npos || start == std::string::npos) continue;
+    const std::string key = line.substr(start, colon - start);
+    const std::string value = line.substr(line.find_first_not_of(' ', colon + 1));
+    bool found = false;
+    for (auto& [k, v] : actions) {
+      if (k == key) v = value, found = true;
+    }
+    if (!found) actions.emplace_back(key, value);
+  }
+  out << "actions:\n";
+  for (const auto& [key, value] : actions) out << "  " << key << ": " << value << "\n";
   return out.str();
 }
 
