@@ -112,8 +112,11 @@ inline const Oid kSnmpTrapOid0 = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 inline const Oid kSnmpTraps = {1, 3, 6, 1, 6, 3, 1, 1, 5};  // coldStart = .1, ...
 
 // The subtrees a poll walks by default, in order: the Sentry2-MIB chain group, the UPS-MIB
-// objects, the NETPOWER-MIB objects.
-inline const Oid kDefaultPollSubtrees[] = {kSentry2Chain, kUpsObjects, kNetpowerObjects};
+// objects, and of the NETPOWER-MIB the port settings table (what decoding reads: groups, locks) —
+// not its group-action rows (one per user), nor the tickle table (the actions read the rows they
+// write), which would cost 104 x 5 varbinds per poll of a 26-board chain for nothing.
+inline const Oid kNetpowerPortTable = {1, 3, 6, 1, 4, 1, 32473, 1, 1, 3};
+inline const Oid kDefaultPollSubtrees[] = {kSentry2Chain, kUpsObjects, kNetpowerPortTable};
 
 // Fixed-size string indexes (Sentry2BoardId, Sentry2PortId): one arc per character, no length arc
 // ("A1" = .65.49).
