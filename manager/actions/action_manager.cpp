@@ -223,6 +223,13 @@ Submitted ActionManager::discover(const DiscoverySpec& spec, const model::Princi
   std::string error;
   std::vector<model::OutletRef> outlets;
   for (const auto& agent : resolver_.agents(spec, error)) {
+    // Every port of the chain, as its last poll says: before the first poll only the inventory's
+    // outlets are known, and a discovery of those alone would miss exactly what it looks for.
+    if (!resolver_.polled(agent)) {
+      return refuse_all("unknown-target", agent +
+                                              " has not been polled yet, so its ports are not "
+                                              "known; discover it after its first poll");
+    }
     for (const auto& port : resolver_.ports_of(agent)) outlets.push_back({agent, port});
   }
   if (outlets.empty()) {

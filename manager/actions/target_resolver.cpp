@@ -69,6 +69,12 @@ std::vector<std::string> TargetResolver::agents_matching(
   return out;
 }
 
+bool TargetResolver::polled(const std::string& agent) const {
+  if (fleet_ == nullptr) return false;
+  auto st = fleet_->agent(agent);
+  return st && !st->ports.empty();
+}
+
 std::vector<std::string> TargetResolver::ports_of(const std::string& agent) const {
   std::set<std::string> ports;
   if (fleet_ != nullptr) {

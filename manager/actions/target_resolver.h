@@ -42,6 +42,9 @@ class TargetResolver {
   // An agent's ports as known: the fleet state's polled rows and the inventory's outlets on it,
   // in chain order.
   std::vector<std::string> ports_of(const std::string& agent) const;
+  // Whether a poll has told which ports the agent has (before that, ports_of() knows only the
+  // inventory's outlets on it).
+  bool polled(const std::string& agent) const;
   // The whole fleet's outlets expanded into actions (dual-corded hosts together), in order.
   std::vector<ResolvedAction> expand(const std::vector<model::OutletRef>& outlets) const;
 

@@ -181,6 +181,16 @@ void Fleet::start() {
   const bool ready = wait_until(
       [&] {
         if (!manager_->running()) return true;
+        // The agent polled once (every port known), and every running host heard.
+        auto agent = get("/api/v1/agents/pdu");
+        if (agent.status != 200) return false;
+        auto doc = json::parse(agent.body, nullptr, false);
+        if (!doc.is_object() || !doc.contains("agent")) return false;
+        const auto& a = doc["agent"];
+        if (!a.is_object() || !a.contains("ports") || !a["ports"].is_array() ||
+            a["ports"].size() != static_cast<std::size_t>(setup_.boards) * 4) {
+          return false;
+        }
         auto r = get("/api/v1/hosts");
         if (r.status != 200) return false;
         auto body = json::parse(r.body, nullptr, false);

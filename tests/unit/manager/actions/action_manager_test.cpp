@@ -186,15 +186,16 @@ TEST_F(ActionManagerTest, BindingsShowTheInventoryBeforeAnyTickle) {
   EXPECT_EQ(views[0].verdict, "unknown");
 }
 
-TEST_F(ActionManagerTest, DiscoveryTicklesEveryKnownPort) {
+TEST_F(ActionManagerTest, DiscoveryOfAnAgentNotYetPolledIsRefusedAndAudited) {
+  // Before its first poll only the inventory's outlets on pdu1 are known: a discovery of those
+  // alone would miss exactly the hosts it looks for. (Discoveries of polled chains: the actions
+  // integration tests.)
   auto m = make();
   auto s = m->discover({.agent = "pdu1"}, alice_);
-  ASSERT_EQ(s.actions.size(), 4u);  // the inventory's outlets on pdu1 (nothing polled)
-  auto report = m->discovery(s.request_id);
-  ASSERT_TRUE(report);
-  EXPECT_FALSE(report->complete);
-  EXPECT_EQ(report->entries[0].verdict, "pending");
-  EXPECT_EQ(report->entries[0].believed_host, "web1");
+  ASSERT_EQ(s.actions.size(), 1u);
+  EXPECT_EQ(s.actions[0].result, ActionResult::kRefused);
+  EXPECT_EQ(s.actions[0].failure, "unknown-target");
+  EXPECT_NE(s.actions[0].failure_text.find("not been polled"), std::string::npos);
   auto viewer = m->discover({}, {"victor", Role::kViewer});
   EXPECT_EQ(viewer.actions[0].failure, "not-permitted");
 }
