@@ -7,6 +7,7 @@
 
 #include "tests/integration/actions/fleet.h"
 #include "tests/support/wait.h"
+#include "tests/support/wire_endpoint.h"
 
 namespace netpower::testing {
 namespace {
@@ -204,6 +205,78 @@ TEST(ActionsEndToEnd, ForcedOffOfAnOutletWithoutHostNeedsAnAdmin) {
   EXPECT_EQ(action["principal"], "admin-user");
   EXPECT_EQ(fleet.relay_changes("A3"), before.count("A3") ? before.at("A3") + 1 : 1);
   EXPECT_EQ(fleet.relay_changes("A1"), before.count("A1") ? before.at("A1") : 0);
+}
+
+// The patent's router: an appliance that cannot run netpower-host answers a tickle with its own
+// notification (here: the tickle toggles its input line, and it sends linkUp as an SNMPv3 inform
+// from its address with its user).
+TEST(ActionsEndToEnd, AnApplianceAnswersWithItsOwnTrap) {
+  FleetSetup setup;
+  setup.hosts = {{.name = "web1", .plugged = {"A1"}},
+                 {.name = "router",
+                  .plugged = {"A3"},
+                  .runs_host = false,
+                  .answer_yaml = "{trap: {oid: 1.3.6.1.6.3.1.1.5.4, address: 127.0.0.1}}"}};
+  Fleet fleet(setup);
+  fleet.start();
+  WireEndpoint line(fleet.dir().file("router.wire").string());
+  const auto creds = fleet.credentials("router");
+  std::atomic<bool> answering{true};
+  std::atomic<int> answers{0};
+  std::thread router([&] {
+    std::vector<core::WireEvent> events;
+    while (answering) {
+      auto more = line.drain();
+      events.insert(events.end(), more.begin(), more.end());
+      if (!decode_tickles(events).empty()) {
+        events.clear();
+        auto r = run_command({"snmpinform",
+                              "-v3",
+                              "-u",
+                              creds.user,
+                              "-l",
+                              "authPriv",
+                              "-a",
+                              "SHA",
+                              "-A",
+                              creds.auth,
+                              "-x",
+                              "AES",
+                              "-X",
+                              creds.priv,
+                              "-r",
+                              "1",
+                              "-t",
+                              "1",
+                              "127.0.0.1:" + std::to_string(fleet.trap_port()),
+                              "",
+                              "1.3.6.1.6.3.1.1.5.4"},
+                             10s);
+        if (r.exit_code() == 0) ++answers;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  const Changes before = fleet.all_relay_changes();
+  auto off = fleet.ctl({"off", "router", "--json", "--reason", "router maintenance"});
+  EXPECT_EQ(off.exit_code, 0) << off.describe() << fleet.logs();
+  EXPECT_EQ(answers.load(), 1);
+  EXPECT_EQ(fleet.relay_changes("A3"), before.count("A3") ? before.at("A3") + 1 : 1);
+  auto action = actions_of(off);
+  ASSERT_EQ(action.size(), 1u) << off.out;
+  EXPECT_TRUE(has_step(action[0], "answer", "ok")) << action[0].dump(2);
+  EXPECT_TRUE(has_step(action[0], "identity", "ok")) << action[0].dump(2);
+
+  // Without its answer the appliance is not switched.
+  answering = false;
+  router.join();
+  auto on = fleet.ctl({"on", "router", "--json", "--reason", "back"});
+  EXPECT_EQ(on.exit_code, 0) << on.describe();  // an `on` of an outlet that is off needs no answer
+  const Changes middle = fleet.all_relay_changes();
+  auto silent = fleet.ctl({"off", "router", "--json", "--reason", "no answer now"});
+  EXPECT_EQ(silent.exit_code, 2) << silent.describe();
+  EXPECT_EQ(actions_of(silent)[0]["failure"], "no-answer") << silent.out;
+  EXPECT_EQ(fleet.all_relay_changes(), middle);
 }
 
 TEST(ActionsEndToEnd, DiscoveryOfA26BoardChainFindsExactlyTheWrongInventoryEntries) {

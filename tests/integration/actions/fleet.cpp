@@ -110,6 +110,7 @@ std::string Fleet::manager_yaml() const {
     out << "  - name: " << name << "\n    id: " << host.spec.id << "\n    user: " << host.user
         << "\n    outlets: " << quoted_list(host.spec.believed, "pdu.")
         << "\n    heartbeat: " << setup_.heartbeat << "\n";
+    if (!host.spec.answer_yaml.empty()) out << "    answer: " << host.spec.answer_yaml << "\n";
   }
   // The harness's defaults, each overridden by a line of setup.actions_yaml ("  key: value").
   std::vector<std::pair<std::string, std::string>> actions = {
@@ -303,6 +304,12 @@ int Fleet::boots(const std::string& host) const {
 std::string Fleet::boot_id(const std::string& host) const {
   std::lock_guard lock(mutex_);
   return hosts_.at(host).boot_id;
+}
+
+Fleet::Credentials Fleet::credentials(const std::string& host) const {
+  std::lock_guard lock(mutex_);
+  const auto& h = hosts_.at(host);
+  return {h.user, h.auth, h.priv};
 }
 
 bool Fleet::host_running(const std::string& host) const {

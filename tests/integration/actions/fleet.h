@@ -39,6 +39,7 @@ struct FleetHost {
   bool runs_host = true;      // false: a dead host (no netpower-host ever starts)
   std::string auth_override;  // netpower-host's auth pass phrase, when it must be wrong
   std::string clone_of;       // a cloned machine: it uses that host's SNMPv3 user and keys
+  std::string answer_yaml;    // the inventory's `answer:` ("{trap: {...}}"); empty: netpower-host
   double load_amps = 1.5;     // its load on each cord while powered
 };
 
@@ -90,6 +91,11 @@ class Fleet {
   int boots(const std::string& host) const;
   std::string boot_id(const std::string& host) const;
   bool host_running(const std::string& host) const;
+  // The SNMPv3 user and pass phrases the manager expects from `host` (SHA, AES).
+  struct Credentials {
+    std::string user, auth, priv;
+  };
+  Credentials credentials(const std::string& host) const;
 
   // Everything the processes logged, for failure messages.
   std::string logs() const;
