@@ -124,7 +124,8 @@ class PowerActionsTest : public ::testing::Test {
       hosts_[name] = Host{name, port, 0, nullptr};
       boot(hosts_[name]);
     }
-    for (const auto& [name, port] : processes) {
+    for (const auto& process : processes) {
+      const std::string& name = process.first;  // (clang 14 cannot capture a structured binding)
       ASSERT_TRUE(wait_until([&] { return up("web-" + name); }, 15s)) << logs();
     }
     follower_ = std::thread([this] { follow(); });
