@@ -15,8 +15,7 @@ std::optional<Enum> from_names(const std::array<const char*, N>& names, std::str
 }
 
 constexpr std::array<const char*, 4> kKinds = {"tickle", "off", "on", "reboot"};
-constexpr std::array<const char*, 5> kSources = {"cli", "api", "automation", "shutdown",
-                                                 "rollout"};
+constexpr std::array<const char*, 5> kSources = {"cli", "api", "automation", "shutdown", "rollout"};
 constexpr std::array<const char*, 4> kResults = {"pending", "succeeded", "refused", "failed"};
 constexpr std::array<const char*, 4> kOutcomes = {"running", "ok", "failed", "skipped"};
 
@@ -34,9 +33,7 @@ const char* to_string(ActionResult result) { return kResults[static_cast<std::si
 std::optional<ActionResult> action_result_from_string(std::string_view text) {
   return from_names<ActionResult>(kResults, text);
 }
-const char* to_string(StepOutcome outcome) {
-  return kOutcomes[static_cast<std::size_t>(outcome)];
-}
+const char* to_string(StepOutcome outcome) { return kOutcomes[static_cast<std::size_t>(outcome)]; }
 std::optional<StepOutcome> step_outcome_from_string(std::string_view text) {
   return from_names<StepOutcome>(kOutcomes, text);
 }

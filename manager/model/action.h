@@ -1,8 +1,8 @@
 #pragma once
 // A power action as every room names it (docs/actions.md): what was asked (tickle, off, on,
 // reboot), of which outlets, by whom and why; each step the manager took with its time and outcome;
-// and how it ended. The acting rooms (actions, automation, shutdown, rollout) create them, the store
-// keeps them (action_journal.h), the API and netpowerctl show them.
+// and how it ended. The acting rooms (actions, automation, shutdown, rollout) create them, the
+// store keeps them (action_journal.h), the API and netpowerctl show them.
 //
 // Result vocabulary, also netpowerctl's exit codes: succeeded (verified), refused (nothing was
 // switched: the tickle was not answered, or by the wrong host, or the request was not allowed),
@@ -113,7 +113,7 @@ struct Binding {
   std::string host_name;  // the inventory's host with that id, "" when none
   std::string hostname;   // netpowerHostName as answered
   std::string boot_id;
-  WallTime learned;             // the last answer
+  WallTime learned;                 // the last answer
   std::uint32_t confirmations = 1;  // answers that agreed, in a row
   std::uint64_t action_id = 0;      // the action (or discovery) whose tickle taught it
   bool operator==(const Binding&) const = default;
