@@ -15,7 +15,9 @@
 #include "core/duration.h"
 #include "core/yaml_reader.h"
 #include "manager/config/http_settings.h"
+#include "manager/config/postgresql_settings.h"
 #include "manager/config/secret_reader.h"
+#include "manager/config/value_readers.h"
 
 namespace netpower::manager::config {
 
@@ -23,6 +25,9 @@ namespace {
 
 using core::Duration;
 using core::YamlReader;
+using detail::bounded_duration;
+using detail::read_bytes;
+using detail::read_long_duration;
 
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -101,16 +106,6 @@ struct AgentFields {
       "auth_protocol", "auth_key", "auth_key_file", "auth_key_env", "priv_protocol", "priv_key", \
       "priv_key_file", "priv_key_env", "poll_interval", "timeout", "retries", "poll_deadline",   \
       "max_poll_varbinds", "max_poll_bytes", "labels"
-
-Duration bounded_duration(const YamlReader& r, const YAML::Node& map, const char* key, Duration min,
-                          Duration max, const char* range) {
-  auto d = r.duration(map, key, min);
-  if (d < min || d > max) r.fail(map[key], std::string("'") + key + "' must be between " + range);
-  return d;
-}
-
-std::optional<std::uint64_t> read_bytes(const YamlReader& r, const YAML::Node& map,
-                                        const char* key);
 
 AgentFields read_agent_fields(const YamlReader& r, const YAML::Node& node) {
   AgentFields f;
@@ -274,91 +269,6 @@ AgentSettings read_agent(const YamlReader& r, const YAML::Node& node, const Agen
   return a;
 }
 
-std::optional<std::uint64_t> read_bytes(const YamlReader& r, const YAML::Node& map,
-                                        const char* key) {
-  auto node = map[key];
-  if (!node || node.IsNull()) return std::nullopt;
-  auto text = r.string(map, key, "");
-  auto bytes = parse_bytes(text);
-  if (!bytes)
-    r.fail(node,
-           std::string("'") + key + "' is not a size: '" + text + "' (write e.g. 512MiB, 1GiB)");
-  return bytes;
-}
-
-Duration read_long_duration(const YamlReader& r, const YAML::Node& map, const char* key,
-                            Duration fallback, Duration min) {
-  auto node = map[key];
-  if (!node || node.IsNull()) return fallback;
-  auto text = r.string(map, key, "");
-  auto d = parse_long_duration(text);
-  if (!d)
-    r.fail(node,
-           std::string("'") + key + "' is not a duration: '" + text + "' (write e.g. 30d, 12h)");
-  if (*d < min)
-    r.fail(node, std::string("'") + key + "' must be at least " + core::format_duration(min));
-  return *d;
-}
-
-// The writer session's statement timeout and TCP settings (store.postgresql).
-void read_postgresql_timeouts(const YamlReader& r, const YAML::Node& node, PostgresqlSettings& pg) {
-  const auto seconds = [&](const char* key, Duration& value, Duration min, Duration max,
-                           const char* range) {
-    if (node[key]) value = bounded_duration(r, node, key, min, max, range);
-  };
-  seconds("statement_timeout", pg.statement_timeout, std::chrono::milliseconds(10),
-          std::chrono::hours(1), "10ms and 1h");
-  seconds("keepalives_idle", pg.keepalives_idle, std::chrono::seconds(1), std::chrono::hours(2),
-          "1s and 2h");
-  seconds("keepalives_interval", pg.keepalives_interval, std::chrono::seconds(1),
-          std::chrono::minutes(10), "1s and 10m");
-  pg.keepalives_count =
-      static_cast<int>(r.integer(node, "keepalives_count", pg.keepalives_count, 1, 100));
-  seconds("tcp_user_timeout", pg.tcp_user_timeout, std::chrono::seconds(1), std::chrono::hours(1),
-          "1s and 1h");
-}
-
-void read_postgresql(const YamlReader& r, const YAML::Node& node, PostgresqlSettings& pg) {
-  r.expect_map(node, "store.postgresql",
-               {"conninfo", "host", "port", "dbname", "user", "password", "password_file",
-                "password_env", "sslmode", "partitions_ahead_days", "statement_timeout",
-                "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"});
-  if (!node) return;
-  pg.conninfo = r.string(node, "conninfo", "");
-  if (!pg.conninfo.empty()) {
-    for (auto* k : {"host", "port", "dbname", "user", "sslmode"}) {
-      if (node[k]) r.fail(node[k], std::string("'") + k + "' and 'conninfo' cannot both be set");
-    }
-    if (pg.conninfo.find("://") != std::string::npos) {
-      r.fail(node["conninfo"],
-             "write 'conninfo' as keyword=value pairs (host=... dbname=...), not as a URI");
-    }
-    if (pg.conninfo.find("password") != std::string::npos) {
-      r.fail(node["conninfo"],
-             "'conninfo' must not carry the password: use password_file or password_env");
-    }
-  }
-  pg.host = r.string(node, "host", pg.host);
-  if (pg.host.empty()) r.fail(node["host"], "'host' is empty");
-  pg.port = static_cast<std::uint16_t>(r.integer(node, "port", pg.port, 1, 65535));
-  pg.dbname = r.string(node, "dbname", pg.dbname, 63);
-  pg.user = r.string(node, "user", pg.user, 63);
-  if (pg.dbname.empty() || pg.user.empty()) r.fail(node, "'dbname' and 'user' may not be empty");
-  if (auto password = read_secret(r, node, "password")) pg.password = password->secret;
-  pg.sslmode = r.string(node, "sslmode", "");
-  if (!pg.sslmode.empty()) {
-    static const std::set<std::string> modes = {"disable", "allow",     "prefer",
-                                                "require", "verify-ca", "verify-full"};
-    if (!modes.count(pg.sslmode)) {
-      r.fail(node["sslmode"],
-             "'sslmode' must be one of disable, allow, prefer, require, verify-ca, verify-full");
-    }
-  }
-  pg.partitions_ahead_days =
-      static_cast<int>(r.integer(node, "partitions_ahead_days", pg.partitions_ahead_days, 1, 60));
-  read_postgresql_timeouts(r, node, pg);
-}
-
 void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
   r.expect_map(node, "store",
                {"backend", "sqlite", "postgresql", "copy_format", "batch_size", "flush_interval",
@@ -377,7 +287,7 @@ void read_store(const YamlReader& r, const YAML::Node& node, StoreSettings& s) {
     s.sqlite_path = r.string(sqlite, "path", s.sqlite_path);
     if (s.sqlite_path.empty()) r.fail(sqlite, "store.sqlite.path is empty");
   }
-  read_postgresql(r, node["postgresql"], s.postgresql);
+  read_postgresql_settings(r, node["postgresql"], s.postgresql);
   s.copy_format = read_choice(r, node, "copy_format", kCopyFormats).value_or(s.copy_format);
   s.batch_size = static_cast<std::size_t>(
       r.integer(node, "batch_size", static_cast<long>(s.batch_size), 1, 1'000'000));
@@ -490,17 +400,6 @@ ManagerConfig parse(const YamlReader& r, const YAML::Node& root) {
   return config;
 }
 
-void append_param(std::string& out, const char* key, const std::string& value) {
-  out += out.empty() ? "" : " ";
-  out += key;
-  out += "='";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '\'';
-}
-
 }  // namespace
 
 const char* to_string(SnmpVersion v) { return text_of(kVersions, v); }
@@ -519,38 +418,6 @@ std::optional<AuthProtocol> read_auth_protocol(const YamlReader& r, const YAML::
 std::optional<PrivProtocol> read_priv_protocol(const YamlReader& r, const YAML::Node& map,
                                                const char* key) {
   return read_choice(r, map, key, kPrivProtocols);
-}
-
-std::string PostgresqlSettings::describe() const {
-  if (!conninfo.empty()) return conninfo;
-  std::string out;
-  append_param(out, "host", host);
-  append_param(out, "port", std::to_string(port));
-  append_param(out, "dbname", dbname);
-  append_param(out, "user", user);
-  if (!sslmode.empty()) append_param(out, "sslmode", sslmode);
-  return out;
-}
-
-std::string PostgresqlSettings::connection_string(std::chrono::seconds connect_timeout) const {
-  const auto s = [](core::Duration d) {
-    return std::to_string(
-        std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(d).count()));
-  };
-  std::string out;
-  append_param(out, "keepalives", "1");
-  append_param(out, "keepalives_idle", s(keepalives_idle));
-  append_param(out, "keepalives_interval", s(keepalives_interval));
-  append_param(out, "keepalives_count", std::to_string(keepalives_count));
-  append_param(
-      out, "tcp_user_timeout",
-      std::to_string(
-          std::chrono::duration_cast<std::chrono::milliseconds>(tcp_user_timeout).count()));
-  out += " " + describe();
-  if (!password.empty()) append_param(out, "password", password.reveal());
-  append_param(out, "connect_timeout", std::to_string(connect_timeout.count()));
-  append_param(out, "application_name", "netpower-manager");
-  return out;
 }
 
 std::optional<core::Duration> parse_long_duration(const std::string& text) {
