@@ -164,15 +164,22 @@ void ActionManager::launch(model::ActionRecord& r, const HostSettings* host,
   runner_->run(r, host, std::move(hold));
 }
 
+Submitted ActionManager::refuse_request(model::ActionRecord first, const std::string& failure,
+                                        const std::string& text) {
+  refuse(first, failure, text);
+  Submitted out;
+  out.request_id = first.request_id;
+  out.actions.push_back(std::move(first));
+  return out;
+}
+
 Submitted ActionManager::submit(const ActionSpec& spec, const model::Principal& who) {
   Submitted out;
   const auto target = spec.target.text();
   auto first = new_record(spec, who, 0, target);
   out.request_id = first.request_id;
   auto refuse_all = [&](const std::string& failure, const std::string& text) {
-    refuse(first, failure, text);
-    out.actions.push_back(first);
-    return out;
+    return refuse_request(first, failure, text);
   };
   if (!who.may(model::Role::kOperator)) {
     return refuse_all("not-permitted", who.name + " is a " + model::to_string(who.role) +
@@ -211,9 +218,7 @@ Submitted ActionManager::discover(const DiscoverySpec& spec, const model::Princi
   auto first = new_record(as, who, 0, target);
   out.request_id = first.request_id;
   auto refuse_all = [&](const std::string& failure, const std::string& text) {
-    refuse(first, failure, text);
-    out.actions.push_back(first);
-    return out;
+    return refuse_request(first, failure, text);
   };
   if (!who.may(model::Role::kOperator)) {
     return refuse_all("not-permitted", who.name + " is a " + model::to_string(who.role) +

@@ -80,6 +80,9 @@ class ActionManager final : public ActionService {
                                  std::uint64_t request_id, const std::string& target);
   // Ends `record` refused at once (audited, published).
   void refuse(model::ActionRecord& record, const std::string& failure, const std::string& text);
+  // A request refused as a whole: its first record, refused and audited.
+  Submitted refuse_request(model::ActionRecord first, const std::string& failure,
+                           const std::string& text);
   // Starts `record` on its outlets unless one is busy (then refuses it).
   void launch(model::ActionRecord& record, const HostSettings* host, const std::string& detail);
   void changed(const model::ActionRecord& record);

@@ -50,12 +50,7 @@ Response events(const ApiContext& context, const RouteRequest& r) {
     } else if (key == "since" || key == "until") {
       const auto time = parse_time(value);
       if (!time) {
-        return error_response(400,
-                              key +
-                                  " must be an RFC 3339 time (2024-05-01T12:00:00Z) or Unix "
-                                  "seconds, not '" +
-                                  value + "'",
-                              version);
+        return error_response(400, time_error(key, value), version);
       }
       (key == "since" ? q.since : q.until) = *time;
     } else if (key == "cursor") {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/utf8.h"
 #include "manager/model/time.h"
 
 namespace netpower::manager::http::detail {
@@ -33,7 +34,11 @@ std::optional<std::uint64_t> parse_whole(std::string_view text, std::uint64_t mi
 // "300" (seconds) or a duration "5m", "1h30m", "1d"; whole seconds; nullopt otherwise.
 std::optional<std::chrono::seconds> parse_step(std::string_view text);
 
-// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
-bool valid_utf8(std::string_view text);
+// The 400's text for a `since`/`until` that parse_time() refused.
+std::string time_error(std::string_view key, std::string_view value);
+
+// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF): the
+// project's one validator.
+using core::valid_utf8;
 
 }  // namespace netpower::manager::http::detail
