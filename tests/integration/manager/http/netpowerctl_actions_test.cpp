@@ -8,6 +8,7 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/fake_action_service.h"
+#include "tests/integration/manager/http/netpowerctl_run.h"
 #include "tests/support/process.h"
 #include "tests/unit/manager/http/fleet_fixture.h"
 
@@ -68,14 +69,8 @@ class NetpowerctlActionsTest : public ::testing::Test {
   // netpowerctl with `args`, --manager, a fast poll for the action commands, and the operator's
   // token unless `env` says otherwise.
   CommandResult ctl(std::vector<std::string> args, EnvChanges env = {}) const {
-    std::vector<std::string> argv = {NETPOWER_NETPOWERCTL_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back("--manager");
-    argv.push_back("http://127.0.0.1:" + std::to_string(server_ ? server_->port() : 1));
-    EnvChanges changes = {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE",
-                          std::string("NETPOWER_TOKEN=") + kOperatorToken};
-    changes.insert(changes.end(), env.begin(), env.end());
-    return run_command(argv, std::chrono::seconds(30), changes);
+    return netpower::testing::run_netpowerctl(std::move(args), server_ ? server_->port() : 1,
+                                              kOperatorToken, env);
   }
 
   std::unique_ptr<state::FleetState> fleet_ = testing::make_fleet();

@@ -7,6 +7,7 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/api_fakes.h"
+#include "tests/integration/manager/http/netpowerctl_run.h"
 #include "tests/support/process.h"
 #include "tests/unit/manager/http/fleet_fixture.h"
 
@@ -36,14 +37,7 @@ class NetpowerctlHistoryTest : public ::testing::Test {
 
   // netpowerctl with `args` and --manager; the token from NETPOWER_TOKEN unless `env` says.
   CommandResult ctl(std::vector<std::string> args, EnvChanges env = {}) const {
-    std::vector<std::string> argv = {NETPOWER_NETPOWERCTL_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back("--manager");
-    argv.push_back(url());
-    EnvChanges changes = {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE",
-                          std::string("NETPOWER_TOKEN=") + kViewerToken};
-    changes.insert(changes.end(), env.begin(), env.end());
-    return run_command(argv, std::chrono::seconds(30), changes);
+    return netpower::testing::run_netpowerctl(std::move(args), server_->port(), kViewerToken, env);
   }
 
   std::unique_ptr<state::FleetState> fleet_ = testing::make_fleet();

@@ -7,6 +7,7 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/fake_action_service.h"
+#include "tests/integration/manager/http/netpowerctl_run.h"
 #include "tests/support/process.h"
 #include "tests/unit/manager/http/fleet_fixture.h"
 
@@ -48,13 +49,7 @@ class NetpowerctlInventoryTest : public ::testing::Test {
   }
 
   CommandResult ctl(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {NETPOWER_NETPOWERCTL_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.push_back("--manager");
-    argv.push_back("http://127.0.0.1:" + std::to_string(server_->port()));
-    return run_command(argv, std::chrono::seconds(30),
-                       {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE",
-                        std::string("NETPOWER_TOKEN=") + kOperatorToken});
+    return netpower::testing::run_netpowerctl(std::move(args), server_->port(), kOperatorToken);
   }
 
   std::unique_ptr<state::FleetState> fleet_ = testing::make_fleet();

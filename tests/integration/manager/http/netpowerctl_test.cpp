@@ -16,6 +16,7 @@
 
 #include "manager/http/http_server.h"
 #include "tests/integration/manager/http/http_test_client.h"
+#include "tests/integration/manager/http/netpowerctl_run.h"
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -90,11 +91,7 @@ class NetpowerctlTest : public ::testing::Test {
 
   // netpowerctl with `args`, NETPOWER_MANAGER and NETPOWER_TOKEN_FILE unset unless `env` sets them.
   static CommandResult ctl(std::vector<std::string> args, EnvChanges env = {}) {
-    std::vector<std::string> argv = {NETPOWER_NETPOWERCTL_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    EnvChanges changes = {"NETPOWER_MANAGER", "NETPOWER_TOKEN_FILE", "NETPOWER_TOKEN"};
-    changes.insert(changes.end(), env.begin(), env.end());
-    return run_command(argv, std::chrono::seconds(30), changes);
+    return netpower::testing::run_netpowerctl(std::move(args), 0, "", env);
   }
 
   std::string write_file(const std::string& name, const std::string& content) {
