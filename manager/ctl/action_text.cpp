@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "manager/ctl/arguments.h"
 #include "manager/ctl/exit_status.h"
 #include "manager/ctl/json_fields.h"
 #include "manager/ctl/status_table.h"
@@ -198,41 +199,8 @@ std::string render_audit(const json& document) {
 }
 
 std::optional<double> duration_argument(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  if (text.find_first_not_of("0123456789.") == std::string_view::npos) {
-    if (text.front() == '.' || text.back() == '.' || text.find('.') != text.rfind('.')) {
-      return std::nullopt;
-    }
-    return std::stod(std::string(text));
-  }
-  double seconds = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == start || i == text.size() || i - start > 9) return std::nullopt;
-    const double n = std::stod(std::string(text.substr(start, i - start)));
-    if (text.substr(i, 2) == "ms") {
-      seconds += n / 1000;
-      i += 2;
-      continue;
-    }
-    switch (text[i]) {
-      case 's':
-        seconds += n;
-        break;
-      case 'm':
-        seconds += n * 60;
-        break;
-      case 'h':
-        seconds += n * 3600;
-        break;
-      default:
-        return std::nullopt;
-    }
-    ++i;
-  }
-  return seconds;
+  if (plain_seconds(text)) return std::stod(std::string(text));
+  return unit_seconds(text, false);
 }
 
 }  // namespace netpower::ctl

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "manager/ctl/arguments.h"
 #include "manager/ctl/status_table.h"
 #include "manager/ctl/table.h"
 
@@ -132,39 +133,11 @@ std::string render_history(const json& document) {
 std::optional<std::string> time_argument(std::string_view text, double now) {
   if (text.empty()) return std::nullopt;
   if (parse_rfc3339(text)) return std::string(text);
-  if (text.find_first_not_of("0123456789.") == std::string_view::npos) {
-    if (text.front() == '.' || text.back() == '.' || text.find('.') != text.rfind('.')) {
-      return std::nullopt;
-    }
-    return std::string(text);
-  }
-  // An age: <number><unit>... with units s, m, h, d.
-  double seconds = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == start || i == text.size()) return std::nullopt;
-    const double n = std::stod(std::string(text.substr(start, i - start)));
-    switch (text[i]) {
-      case 's':
-        seconds += n;
-        break;
-      case 'm':
-        seconds += n * 60;
-        break;
-      case 'h':
-        seconds += n * 3600;
-        break;
-      case 'd':
-        seconds += n * 86400;
-        break;
-      default:
-        return std::nullopt;
-    }
-    ++i;
-  }
-  return std::to_string(static_cast<long long>(std::floor(now - seconds)));
+  if (plain_seconds(text)) return std::string(text);
+  // An age: <number><unit>... with units ms, s, m, h, d.
+  const auto seconds = unit_seconds(text, true);
+  if (!seconds) return std::nullopt;
+  return std::to_string(static_cast<long long>(std::floor(now - *seconds)));
 }
 
 std::string url_encode(std::string_view text) {
