@@ -40,28 +40,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-testing::PostgresServer& shared_server() {
-  static testing::PostgresServer* server = [] {
-    auto* s = new testing::PostgresServer();
-    s->start();
-    return s;
-  }();
-  return *server;
-}
-
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { shared_server().stop(); }
-};
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
-
-std::string test_db_name() {
-  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  std::string out = "j";
-  for (char c : name)
-    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-  return out.substr(0, 60);
-}
+using testdb::shared_server;
+std::string test_db_name() { return testdb::test_db_name("j"); }
 
 WallTime at(std::int64_t seconds, std::int64_t micros = 0) {
   return WallTime{std::chrono::seconds(seconds) + std::chrono::microseconds(micros)};

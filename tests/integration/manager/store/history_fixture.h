@@ -23,23 +23,8 @@ namespace netpower::manager::store::history_fixture {
 using namespace std::chrono_literals;
 using std::chrono::microseconds;
 
-// One server for the whole executable (both files); stopped by the environment in history_test.cpp.
-inline testing::PostgresServer& shared_server() {
-  static testing::PostgresServer* server = [] {
-    auto* s = new testing::PostgresServer();
-    s->start();
-    return s;
-  }();
-  return *server;
-}
-
-inline std::string test_db_name() {
-  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  std::string out = "h";
-  for (char c : name)
-    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-  return out.substr(0, 60);
-}
+using testdb::shared_server;
+inline std::string test_db_name() { return testdb::test_db_name("h"); }
 
 inline constexpr std::int64_t kUsPerHour = 3'600'000'000;
 

@@ -26,12 +26,6 @@ using testing::wait_until;
 using namespace std::chrono_literals;
 using std::chrono::microseconds;
 
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { shared_server().stop(); }
-};
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
-
 // Every 5 minutes for 26 hours (so across a midnight and, on PostgreSQL, across compacted hours
 // and the raw current hour), then a late value for a compacted hour.
 TEST_P(HistoryTest, SeriesAcrossDaysAndTheCompactedBoundary) {

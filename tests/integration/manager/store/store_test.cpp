@@ -29,29 +29,8 @@ using ::testing::ElementsAre;
 using testing::wait_until;
 using namespace std::chrono_literals;
 
-testing::PostgresServer& shared_server() {
-  static testing::PostgresServer* server = [] {
-    auto* s = new testing::PostgresServer();
-    s->start();
-    return s;
-  }();
-  return *server;
-}
-
-// Stops the shared server at exit (a leaked pointer would leave postgres running).
-class ServerEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { shared_server().stop(); }
-};
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
-
-std::string test_db_name() {
-  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  std::string out = "t";
-  for (char c : name)
-    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-  return out.substr(0, 60);
-}
+using testdb::shared_server;
+std::string test_db_name() { return testdb::test_db_name("t"); }
 
 class StoreTest : public ::testing::TestWithParam<config::StoreBackend> {
  protected:

@@ -1,5 +1,9 @@
 #include "tests/integration/manager/store/store_test_db.h"
 
+#include <gtest/gtest.h>
+
+#include <cctype>
+
 #include <sqlite3.h>
 
 #include <stdexcept>
@@ -160,6 +164,39 @@ TestDbPtr make_sqlite(const testing::TempDir& dir) { return std::make_unique<Sql
 TestDbPtr make_postgres(testing::PostgresServer& server, const std::string& dbname,
                         const testing::TempDir& dir) {
   return std::make_unique<PostgresDb>(server, dbname, dir);
+}
+
+namespace {
+
+testing::PostgresServer* g_shared_server = nullptr;
+
+// Stops the shared server at exit (a leaked server would leave postgres running); never starts it.
+class SharedServerEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (g_shared_server != nullptr) g_shared_server->stop();
+  }
+};
+const auto* const kSharedServerEnvironment =
+    ::testing::AddGlobalTestEnvironment(new SharedServerEnvironment);
+
+}  // namespace
+
+testing::PostgresServer& shared_server() {
+  if (g_shared_server == nullptr) {
+    auto* server = new testing::PostgresServer();
+    server->start();
+    g_shared_server = server;
+  }
+  return *g_shared_server;
+}
+
+std::string test_db_name(const std::string& prefix) {
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::string out = prefix;
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  return out.substr(0, 60);
 }
 
 }  // namespace netpower::manager::store::testdb

@@ -13,6 +13,13 @@
 
 namespace netpower::manager::store::testdb {
 
+// One PostgreSQL server for every test of the executable, started at first use and stopped when
+// the tests end (a global test environment registered by store_test_db.cpp).
+testing::PostgresServer& shared_server();
+// A database name for the running test: `prefix`, then its name in lower-case letters, digits and
+// '_', at most 60 characters.
+std::string test_db_name(const std::string& prefix);
+
 class TestDb {
  public:
   virtual ~TestDb() = default;
